@@ -1,0 +1,34 @@
+"""rnn_core: the vanilla RNN of the lecture, exact, batched, on numpy or CuPy.
+
+Layout (one file per job):
+
+- ``backend``       choosing numpy or CuPy (``RNN_CORE_BACKEND``), ``to_numpy``
+- ``functional``    the equations: forward pass, loss, BPTT, as plain functions
+- ``model``         ``VanillaRNN``, the lecture's class built on those functions
+- ``optim``         clipping (element-wise, global norm) and SGD / Adagrad / Adam
+- ``data``          vocabularies, one-hot, padding, word lists, the Zen of Python
+- ``gradcheck``     finite-difference gradient checks
+- ``serialization`` atomic ``.npz`` save and load without pickles
+- ``plots``         the notebooks' figures (matplotlib, scikit-learn; imported on use)
+- ``validation``    clear errors for bad input
+"""
+from .backend import BackendFallbackWarning, get_backend, gpu_available, to_numpy
+from .data import (END_MARKER, decode, encode, load_words, one_hot, pad_sequences,
+                   prepare_sequences, vocabulary_from_text, vocabulary_from_words, zen_of_python)
+from .errors import MissingModelFileError, ModelFileError, TrainingDivergedError
+from .functional import softmax
+from .gradcheck import check_gradients, numerical_gradient, relative_error
+from .model import VanillaRNN
+from .optim import SGD, Adagrad, Adam, clip_by_global_norm, clip_by_value, global_norm
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "VanillaRNN", "softmax",
+    "get_backend", "gpu_available", "to_numpy", "BackendFallbackWarning",
+    "END_MARKER", "encode", "decode", "one_hot", "pad_sequences", "prepare_sequences",
+    "vocabulary_from_text", "vocabulary_from_words", "load_words", "zen_of_python",
+    "check_gradients", "numerical_gradient", "relative_error",
+    "SGD", "Adagrad", "Adam", "clip_by_value", "clip_by_global_norm", "global_norm",
+    "ModelFileError", "MissingModelFileError", "TrainingDivergedError",
+]

@@ -1,0 +1,108 @@
+"""Choosing the array module: numpy on a CPU, CuPy on an NVIDIA GPU.
+
+The rest of rnn_core is written once against an array module ``xp`` that is either
+``numpy`` or ``cupy``; both offer the same functions (``xp.tanh``, ``xp.matmul``, ...).
+
+Selection order: the ``backend=`` argument, then the ``RNN_CORE_BACKEND`` environment
+variable, then ``"auto"``.
+
+- ``"numpy"``: always numpy.
+- ``"cupy"``: CuPy, or a clear ``RuntimeError`` when CuPy or a usable GPU is missing.
+- ``"auto"``: CuPy only when it imports *and* a real GPU operation succeeds; otherwise
+  numpy, with one ``BackendFallbackWarning`` per process saying why.
+"""
+import os
+import warnings
+
+import numpy as np
+
+BACKENDS = ("numpy", "cupy", "auto")
+ENV_VAR = "RNN_CORE_BACKEND"
+
+
+class BackendFallbackWarning(UserWarning):
+    """Issued once when ``"auto"`` finds no usable GPU and falls back to numpy."""
+
+
+_fallback_reported = False
+_cupy_probe = None  # cached result of probing CuPy: (module or None, reason)
+
+
+def _probe_cupy():
+    """Return ``(cupy, "")`` when CuPy imports and a GPU computes, else ``(None, reason)``.
+
+    Without a GPU ``cupy.is_available()`` is False and most calls raise
+    ``cupy.cuda.runtime.CUDARuntimeError`` (a RuntimeError), so a real operation is run.
+    """
+    global _cupy_probe
+    if _cupy_probe is None:
+        try:
+            import cupy
+        except Exception as err:  # ImportError, or a broken CUDA install
+            _cupy_probe = (None, f"CuPy is not importable ({type(err).__name__}: {err})")
+        else:
+            try:
+                if not cupy.is_available():
+                    raise RuntimeError("cupy.is_available() is False (no CUDA device)")
+                if int((cupy.arange(3) * 2).sum()) != 6:
+                    raise RuntimeError("a test computation on the GPU gave a wrong result")
+                _cupy_probe = (cupy, "")
+            except Exception as err:
+                _cupy_probe = (None, f"CuPy found no usable GPU ({type(err).__name__}: {err})")
+    return _cupy_probe
+
+
+def gpu_available():
+    """True when CuPy imports and a real operation on the GPU succeeds."""
+    return _probe_cupy()[0] is not None
+
+
+def resolve_backend_name(backend=None):
+    """The requested backend name: the argument, else ``$RNN_CORE_BACKEND``, else ``"auto"``."""
+    name = backend if backend is not None else os.environ.get(ENV_VAR, "auto")
+    if not isinstance(name, str) or name.strip().lower() not in BACKENDS:
+        source = "backend=" if backend is not None else f"${ENV_VAR}="
+        raise ValueError(f"{source}{name!r} is not a backend; expected one of {', '.join(BACKENDS)}")
+    return name.strip().lower()
+
+
+def get_backend(backend=None):
+    """Return the array module (``numpy`` or ``cupy``) for ``backend``.
+
+    Raises ``RuntimeError`` when ``"cupy"`` is asked for explicitly and cannot run.
+    """
+    global _fallback_reported
+    name = resolve_backend_name(backend)
+    if name == "numpy":
+        return np
+    cupy, reason = _probe_cupy()
+    if cupy is not None:
+        return cupy
+    if name == "cupy":
+        raise RuntimeError(
+            f"backend 'cupy' was requested but {reason}. Install CuPy for your CUDA version "
+            "(pip install -r requirements-gpu.txt) on a machine with an NVIDIA GPU, "
+            "or use backend='numpy'."
+        )
+    if not _fallback_reported:
+        _fallback_reported = True
+        warnings.warn(f"rnn_core: using numpy on the CPU, since {reason}.",
+                      BackendFallbackWarning, stacklevel=3)
+    return np
+
+
+def get_array_module(array):
+    """``cupy`` for a CuPy array, else ``numpy``."""
+    module = type(array).__module__
+    if module.startswith("cupy"):
+        import cupy
+        return cupy
+    return np
+
+
+def to_numpy(array):
+    """A numpy copy of ``array`` (a no-op view for numpy arrays); used by plots and saving."""
+    if type(array).__module__.startswith("cupy"):
+        return array.get()
+    return np.asarray(array)
+
