@@ -128,12 +128,12 @@ class VanillaRNN:
     # ------------------------------------------------------------------ §4: BPTT
     def _bptt(self, X, Y, hs, ys, h0, mask, record_hidden_grads=False):
         X, is_integer, h0 = self._inputs(X, h0)
-        Y, y_is_integer, ys, mask = self._targets(Y, ys, mask)
-        hs = validation.probabilities(hs, self.xp) if hs is not None else None
         expected = (X.shape[0], X.shape[1], self.n_h)
+        hs = validation.probabilities(hs, self.xp) if hs is not None else None
         if hs is None or tuple(hs.shape) != expected:
             raise ValueError(f"hs has shape {None if hs is None else tuple(hs.shape)}; "
                              f"expected (T, B, n_h) = {expected}, from forward(X) on the same X")
+        Y, y_is_integer, ys, mask = self._targets(Y, ys, mask)
         if tuple(ys.shape[:2]) != expected[:2]:
             raise ValueError(f"ys has shape {tuple(ys.shape)}; expected (T, B, n_y) = "
                              f"({expected[0]}, {expected[1]}, {self.n_y}), from forward(X) on the same X")

@@ -1,0 +1,147 @@
+"""Bad input raises ValueError or TypeError naming the problem and what was expected.
+
+None of these may surface as a numpy broadcasting error, an IndexError, a KeyError or a NaN.
+"""
+import numpy as np
+import pytest
+
+import rnn_core as rc
+from rnn_core import VanillaRNN
+
+
+@pytest.fixture
+def rnn():
+    return VanillaRNN(5, 8, 5, seed=0, backend="numpy")
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"n_x": 0}, ValueError, "n_x must be a positive integer, got 0"),
+    ({"n_h": -3}, ValueError, "n_h must be a positive integer, got -3"),
+    ({"n_y": 2.5}, TypeError, "n_y must be a positive integer, got 2.5"),
+    ({"n_h": True}, TypeError, "n_h must be a positive integer"),
+    ({"lr": 0}, ValueError, "lr must be a finite number > 0, got 0"),
+    ({"lr": -0.1}, ValueError, "lr must be a finite number > 0"),
+    ({"lr": float("nan")}, ValueError, "lr must be a finite number > 0"),
+    ({"clip": 0}, ValueError, "clip must be a finite number > 0, got 0"),
+    ({"clip": -5}, ValueError, "clip must be a finite number > 0"),
+    ({"clip_mode": "max"}, ValueError, "clip_mode='max'; expected 'value', 'norm' or None"),
+    ({"dtype": np.int32}, ValueError, "expected numpy.float32 or numpy.float64"),
+    ({"optimizer": "rmsprop"}, ValueError, "optimizer='rmsprop'; expected one of sgd, adagrad, adam"),
+    ({"backend": "tpu"}, ValueError, "backend='tpu' is not a backend; expected one of numpy, cupy, auto"),
+])
+def test_bad_constructor_arguments(kwargs, error, message):
+    args = {"n_x": 5, "n_h": 8, "n_y": 5, "backend": "numpy", **kwargs}
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+        VanillaRNN(**args)
+
+
+@pytest.mark.parametrize("X, error, message", [
+    (np.zeros((4, 3)), ValueError, r"width 3 does not match n_x=5"),
+    (np.zeros((4, 2, 6)), ValueError, r"width 6 does not match n_x=5"),
+    (np.zeros((2, 2, 2, 5)), ValueError, r"shape \(2, 2, 2, 5\); expected"),
+    (np.zeros(4), ValueError, r"expected \(T, n_x\) or \(T, B, n_x\) floats"),
+    (np.float64(1.0), ValueError, "X is a scalar"),
+    ("hello", TypeError, "not a string"),
+    (np.zeros((0, 5)), ValueError, "empty sequence"),
+    (np.zeros((0,), dtype=int), ValueError, "empty sequence"),
+    (np.full((3, 5), np.nan), ValueError, "X contains NaN or inf"),
+    (np.array([0, 1, 5]), ValueError, r"index 5 at position \(2,\); expected 0 <= index < 5"),
+    (np.array([[0, -1]]), ValueError, r"index -1 at position \(0, 1\)"),
+    (np.zeros((3, 2, 2), dtype=int), ValueError, r"integer X has shape \(3, 2, 2\); expected indices"),
+    (np.array([True, False]), TypeError, "X is boolean"),
+    ([[0.0] * 5, [0.0] * 4], ValueError, "ragged"),
+    (None, TypeError, "X must be an array, got None"),
+])
+def test_bad_inputs_to_forward(rnn, X, error, message):
+    with pytest.raises(error, match=message):
+        rnn.forward(X)
+
+
+@pytest.mark.parametrize("h0, message", [
+    (np.zeros((3, 8)), r"h0 has shape \(3, 8\); expected \(B, n_h\) = \(2, 8\) or \(1, 8\)"),
+    (np.zeros(8), r"h0 has shape \(8,\)"),
+    (np.zeros((2, 7)), r"h0 has shape \(2, 7\)"),
+    (np.full((2, 8), np.inf), "h0 contains NaN or inf"),
+])
+def test_bad_initial_state(rnn, h0, message):
+    with pytest.raises(ValueError, match=message):
+        rnn.forward(np.zeros((4, 2), dtype=int), h0=h0)
+
+
+def test_bad_targets_and_masks(rnn):
+    X = np.zeros((4, 2), dtype=int)
+    hs, ys = rnn.forward(X)
+    cases = [
+        (np.zeros((4, 3), dtype=int), None, ValueError, r"integer Y has shape \(4, 3\); expected classes of shape \(T, B\) = \(4, 2\)"),
+        (np.full((4, 2), 5), None, ValueError, r"class 5 at position \(0, 0\); expected 0 <= class < 5"),
+        (np.zeros((4, 2, 4)), None, ValueError, r"Y has shape \(4, 2, 4\); expected one-hot targets shaped like ys"),
+        (np.full((4, 2, 5), np.nan), None, ValueError, "Y contains NaN or inf"),
+        (-np.ones((4, 2, 5)), None, ValueError, "Y has negative entries"),
+        ("ello ", None, TypeError, "Y must be an array, not a string"),
+        (np.zeros((4, 2), dtype=int), np.ones((4, 3)), ValueError, r"mask has shape \(4, 3\); expected \(T, B\) = \(4, 2\)"),
+        (np.zeros((4, 2), dtype=int), np.zeros((4, 2)), ValueError, "mask marks no step as real"),
+        (np.zeros((4, 2), dtype=int), np.full((4, 2), 0.5), ValueError, "mask must hold only 0/1"),
+    ]
+    for Y, mask, error, message in cases:
+        with pytest.raises(error, match=message):
+            rnn.compute_loss(Y, ys, mask=mask)
+        with pytest.raises(error, match=message):
+            rnn.gradients(X, Y, hs, ys, mask=mask)
+
+
+def test_gradients_refuse_states_from_another_sequence(rnn):
+    X = np.zeros((4, 2), dtype=int)
+    hs, ys = rnn.forward(np.zeros((3, 2), dtype=int))
+    with pytest.raises(ValueError, match=r"hs has shape \(3, 2, 8\); expected \(T, B, n_h\) = \(4, 2, 8\)"):
+        rnn.gradients(X, np.zeros((4, 2), dtype=int), hs, ys)
+    with pytest.raises(ValueError, match=r"ys has shape \(4, 2, 3\); expected \(T, B, n_y\) with n_y=5"):
+        rnn.compute_loss(np.zeros((4, 2), dtype=int), np.full((4, 2, 3), 1 / 3))
+
+
+def test_bad_predict_arguments(rnn, hello):
+    char_to_idx, idx_to_char = hello
+    with pytest.raises(ValueError, match=r"seed_text has the character 'x' \(at position 1\) that is not in the vocabulary"):
+        rnn.predict("hx", char_to_idx, idx_to_char, 3)
+    with pytest.raises(ValueError, match="length must be >= 0, got -1"):
+        rnn.predict("h", char_to_idx, idx_to_char, -1)
+    with pytest.raises(TypeError, match="length must be a non-negative integer"):
+        rnn.predict("h", char_to_idx, idx_to_char, 2.5)
+    with pytest.raises(ValueError, match="seed_text is empty"):
+        rnn.predict("", char_to_idx, idx_to_char, 3)
+    with pytest.raises(ValueError, match="temperature must be a finite number > 0"):
+        rnn.predict("h", char_to_idx, idx_to_char, 3, temperature=0)
+    with pytest.raises(ValueError, match="no vocabulary"):
+        rnn.predict("h", length=3)
+
+
+def test_bad_training_data(rnn):
+    with pytest.raises(ValueError, match="the word list is empty"):
+        rnn.train_words([], epochs=1)
+    with pytest.raises(TypeError, match="not one string"):
+        rnn.train_words("hello", epochs=1)
+    char_to_idx = {c: i for i, c in enumerate(".helo")}
+    with pytest.raises(ValueError, match=r"word 'help' has the character 'p' \(at position 3\)"):
+        rnn.train_words(["hello", "help"], char_to_idx, epochs=1)
+    with pytest.raises(ValueError, match="epochs must be >= 0, got -2"):
+        rnn.train_words(["hello"], char_to_idx, epochs=-2)
+    with pytest.raises(ValueError, match="the vocabulary has 6 characters but the model has n_x=5"):
+        rnn.train_words(["hello", "hi"], epochs=1)
+    with pytest.raises(ValueError, match="sequence 1: X has 2 steps but Y has 3"):
+        rnn.train([np.array([0, 1]), np.array([1, 2])], [np.array([1, 2]), np.array([1, 2, 3])], epochs=1)
+    with pytest.raises(ValueError, match="the end marker '.' is not in the vocabulary"):
+        rc.prepare_sequences(["hello"], {c: i for i, c in enumerate("helo")})
+
+
+def test_bad_helper_arguments():
+    with pytest.raises(ValueError, match=r"indices range over \[0, 5\]; expected 0 <= index < 5"):
+        rc.one_hot(np.array([0, 5]), 5)
+    with pytest.raises(TypeError, match="indices must be integers"):
+        rc.one_hot(np.array([0.5]), 5)
+    with pytest.raises(ValueError, match=r"text has the character 'z'"):
+        rc.encode("zap", {"a": 0, "p": 1})
+    with pytest.raises(ValueError, match="max_norm must be a finite number > 0"):
+        rc.clip_by_global_norm({"a": np.ones(2)}, 0)
+    with pytest.raises(ValueError, match="clip must be a finite number > 0"):
+        rc.clip_by_value({"a": np.ones(2)}, -1)
+    with pytest.raises(ValueError, match="too few for 50 streams"):
+        list(rc.data.text_stream_batches(np.arange(20), batch_size=50, seq_length=5))

@@ -1,0 +1,131 @@
+"""BPTT's gradients equal central finite differences, for every parameter, in float64."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rnn_core as rc
+from rnn_core import VanillaRNN
+
+TOLERANCE = 1e-7   # float64, eps = 1e-5: correct gradients give about 1e-9 or less
+
+
+def model(n_x=5, n_h=6, n_y=4, seed=0):
+    # A large init_scale makes tanh non-linear, so the check exercises (1 - h²) for real.
+    return VanillaRNN(n_x, n_h, n_y, seed=seed, init_scale=0.5, backend="numpy")
+
+
+def assert_gradients_match(errors):
+    assert set(errors) == {"Wxh", "Whh", "Why", "bh", "by"}
+    for name, error in errors.items():
+        assert error < TOLERANCE, f"{name}: relative error {error:.2e} >= {TOLERANCE:.0e}"
+
+
+def test_gradients_match_finite_differences_for_one_dense_sequence(rng):
+    rnn = model()
+    X = rc.one_hot(rng.integers(0, 5, 6), 5)          # (T, n_x), a batch of one
+    Y = rc.one_hot(rng.integers(0, 4, 6), 4)
+    assert_gradients_match(rc.check_gradients(rnn, X, Y))
+
+
+def test_gradients_match_for_a_batch_with_mask_nonzero_h0_and_integer_data(rng):
+    rnn = model()
+    T, B = 5, 3
+    X = rng.integers(0, 5, (T, B))
+    Y = rng.integers(0, 4, (T, B))
+    mask = np.ones((T, B), dtype=bool)
+    mask[3:, 0] = False
+    mask[1:, 2] = False
+    h0 = rng.standard_normal((B, 6)) * 0.5
+    assert_gradients_match(rc.check_gradients(rnn, X, Y, h0=h0, mask=mask))
+
+
+def test_gradients_match_for_dense_real_valued_inputs_and_soft_targets(rng):
+    rnn = model(n_x=3)
+    X = rng.standard_normal((4, 2, 3))
+    Y = rng.dirichlet(np.ones(4), size=(4, 2))         # soft targets, rows sum to 1
+    h0 = rng.standard_normal((1, 6)) * 0.3             # one row, shared by the batch
+    assert_gradients_match(rc.check_gradients(rnn, X, Y, h0=h0))
+
+
+def test_integer_and_one_hot_inputs_give_identical_results(rng):
+    rnn = model()
+    indices = rng.integers(0, 5, (4, 2))
+    targets = rng.integers(0, 4, (4, 2))
+    hs_int, ys_int = rnn.forward(indices)
+    hs_hot, ys_hot = rnn.forward(rc.one_hot(indices, 5))
+    np.testing.assert_allclose(hs_int, hs_hot, rtol=0, atol=1e-14)
+    grads_int = rnn.gradients(indices, targets, hs_int, ys_int)
+    grads_hot = rnn.gradients(rc.one_hot(indices, 5), rc.one_hot(targets, 4), hs_hot, ys_hot)
+    for name in grads_int:
+        np.testing.assert_allclose(grads_int[name], grads_hot[name], rtol=0, atol=1e-14)
+
+
+def test_padded_batch_equals_the_step_weighted_sum_of_single_sequences(rng):
+    rnn = model()
+    words = [rng.integers(0, 5, n) for n in (2, 5, 3)]
+    targets = [rng.integers(0, 4, len(w)) for w in words]
+    X, mask = rc.pad_sequences(words)
+    Y, _ = rc.pad_sequences(targets)
+    hs, ys = rnn.forward(X)
+    batched = rnn.gradients(X, Y, hs, ys, mask=mask)
+    total_steps = sum(len(w) for w in words)
+    for name in batched:
+        single = sum(len(w) / total_steps *
+                     rnn.gradients(w, y, *rnn.forward(w))[name] for w, y in zip(words, targets))
+        np.testing.assert_allclose(batched[name], single, rtol=0, atol=1e-13)
+
+
+def test_gradient_of_the_mean_loss_is_the_sum_gradient_divided_by_n(rng):
+    """The notes' δy = ŷ − y belongs to the summed loss; the mean's is (ŷ − y)/N."""
+    rnn = model()
+    X, Y = rng.integers(0, 5, 7), rng.integers(0, 4, 7)
+    hs, ys = rnn.forward(X)
+    delta = rc.functional.output_error(ys, Y[:, None], True)
+    expected = (ys - rc.one_hot(Y, 4)[:, None, :]) / 7
+    np.testing.assert_allclose(delta, expected, rtol=0, atol=1e-15)
+
+
+def test_hidden_state_gradients_match_finite_differences_through_h0(rng):
+    """∂L/∂h_0 (the gradient that would flow into the previous chunk) is exact too."""
+    rnn = model()
+    X, Y = rng.integers(0, 5, (4, 2)), rng.integers(0, 4, (4, 2))
+    h0 = rng.standard_normal((2, 6)) * 0.5
+    hs, ys = rnn.forward(X, h0)
+    analytic = rc.functional.bptt(rnn.params, X, True, hs, h0,
+                                  rc.functional.output_error(ys, Y, True))["dh0"]
+    numeric = rc.numerical_gradient(lambda: rnn.compute_loss(Y, rnn.forward(X, h0)[1]), h0)
+    assert rc.relative_error(analytic, numeric) < TOLERANCE
+
+
+def test_gradients_leave_the_model_unchanged(rng):
+    rnn = model()
+    before = {name: p.copy() for name, p in rnn.params.items()}
+    X, Y = rng.integers(0, 5, 4), rng.integers(0, 4, 4)
+    rnn.gradients(X, Y, *rnn.forward(X))
+    for name, param in rnn.params.items():
+        np.testing.assert_array_equal(param, before[name])
+
+
+@settings(max_examples=25, deadline=None)
+@given(n_x=st.integers(1, 4), n_h=st.integers(1, 4), n_y=st.integers(2, 4), T=st.integers(1, 4),
+       B=st.integers(1, 3), integer_inputs=st.booleans(), seed=st.integers(0, 2**16))
+def test_gradients_match_finite_differences_for_random_shapes(n_x, n_h, n_y, T, B, integer_inputs, seed):
+    gen = np.random.default_rng(seed)
+    rnn = VanillaRNN(n_x, n_h, n_y, seed=seed, init_scale=0.5, backend="numpy")
+    indices = gen.integers(0, n_x, (T, B))
+    X = indices if integer_inputs else gen.standard_normal((T, B, n_x))
+    Y = gen.integers(0, n_y, (T, B))
+    mask = gen.random((T, B)) < 0.7
+    mask[0, 0] = True
+    h0 = gen.standard_normal((B, n_h)) * 0.5
+    assert_gradients_match(rc.check_gradients(rnn, X, Y, h0=h0, mask=mask))
+
+
+def test_relative_error_is_scale_aware_and_rejects_shape_mismatch():
+    a = np.array([1.0, 2.0, 1e-12])
+    assert rc.relative_error(a, a) == 0.0
+    assert rc.relative_error(a, a + np.array([0, 0, 1e-12])) == pytest.approx(1e-12 / 4, rel=1e-6)
+    assert rc.relative_error(np.zeros(3), np.zeros(3)) == 0.0
+    with pytest.raises(ValueError, match="shapes"):
+        rc.relative_error(np.zeros(3), np.zeros(4))

@@ -1,0 +1,26 @@
+"""The README's example runs as written and gives what its comment says."""
+import contextlib
+import io
+import re
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_library_example_prints_hello():
+    block = re.search(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S).group(1)
+    *body, last = block.strip().splitlines()
+    assert last.endswith("# 'hello'")
+    namespace = {}
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        exec("\n".join(body), namespace)
+        result = eval(last.split("#")[0], namespace)
+    assert result == "hello"
+    assert printed.getvalue().splitlines()[-1].startswith("epoch 1000/1000  loss ")
+
+
+def test_readme_quick_start_has_exactly_the_two_commands():
+    text = README.read_text(encoding="utf-8")
+    quick_start = text.split("## Quick start", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in quick_start.strip().splitlines()]
+    assert commands == ["make lab", "make test"]

@@ -1,0 +1,151 @@
+"""Training: the corrected hello example learns, words and texts train, clipping and optimizers."""
+import numpy as np
+import pytest
+
+import rnn_core as rc
+from rnn_core import VanillaRNN
+
+
+def test_hello_example_learns_to_spell_hello(hello):
+    char_to_idx, idx_to_char = hello
+    X = rc.encode("hello", char_to_idx)          # h e l l o
+    Y = rc.encode("ello ", char_to_idx)          # e l l o ' '
+    rnn = VanillaRNN(5, 8, 5, lr=0.1, seed=0, backend="numpy")   # SGD, clip ±5: the lecture's
+    history = rnn.train(X, Y, epochs=1000, print_interval=0)
+    assert len(history) == 1000 and history[-1] < 0.05 < history[0]
+    assert rnn.predict("h", char_to_idx, idx_to_char, 4) == "hello"
+
+
+def test_a_memoryless_model_cannot_go_below_the_hello_loss_floor(hello):
+    """With W_hh = 0 the two l's look alike: the best mean loss is 2 ln 2 / 5."""
+    char_to_idx, _ = hello
+    X, Y = rc.encode("hello", char_to_idx), rc.encode("ello ", char_to_idx)
+    rnn = VanillaRNN(5, 8, 5, lr=0.5, seed=0, backend="numpy")
+    for _ in range(600):
+        rnn.Whh[...] = 0
+        rnn.train_step(X, Y)
+    rnn.Whh[...] = 0
+    loss = rnn.compute_loss(Y, rnn.forward(X)[1])
+    floor = 2 * np.log(2) / 5
+    assert floor - 1e-9 <= loss < floor + 0.02
+
+
+def test_backward_applies_the_clipped_update_and_returns_it(rng):
+    rnn = VanillaRNN(4, 5, 4, lr=0.1, seed=0, init_scale=0.5, backend="numpy", clip=1e-3)
+    X, Y = rng.integers(0, 4, (5, 2)), rng.integers(0, 4, (5, 2))
+    before = {n: p.copy() for n, p in rnn.params.items()}
+    hs, ys = rnn.forward(X)
+    raw = rnn.gradients(X, Y, hs, ys)
+    applied = rnn.backward(X, Y, hs, ys)
+    for name, param in rnn.params.items():
+        np.testing.assert_allclose(applied[name], np.clip(raw[name], -1e-3, 1e-3), rtol=0, atol=0)
+        np.testing.assert_allclose(param, before[name] - 0.1 * applied[name], rtol=0, atol=1e-15)
+
+
+def test_writing_into_parameters_changes_the_model(rng):
+    rnn = VanillaRNN(3, 4, 3, seed=0, backend="numpy")
+    X = rng.integers(0, 3, 4)
+    rnn.Whh[...] = 0.0
+    rnn.Wxh[...] = 0.0
+    hs, _ = rnn.forward(X)
+    assert np.all(hs == 0)
+    assert rnn.params["Whh"] is rnn.Whh
+
+
+def test_clip_by_value_limits_entries_and_clip_by_norm_keeps_direction():
+    grads = {"a": np.array([[3.0, -12.0]]), "b": np.array([[4.0]])}
+    by_value = rc.clip_by_value(grads, 5.0)
+    np.testing.assert_array_equal(by_value["a"], [[3.0, -5.0]])
+    by_norm, norm = rc.clip_by_global_norm(grads, 6.5)
+    assert norm == pytest.approx(13.0)
+    assert rc.global_norm(by_norm) == pytest.approx(6.5)
+    np.testing.assert_allclose(by_norm["a"], grads["a"] * 0.5)
+    unchanged, _ = rc.clip_by_global_norm(grads, 100.0)
+    np.testing.assert_array_equal(unchanged["a"], grads["a"])
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adagrad", "adam"])
+def test_each_optimizer_lowers_the_loss(optimizer, rng):
+    lr = {"sgd": 0.5, "adagrad": 0.1, "adam": 0.01}[optimizer]
+    rnn = VanillaRNN(4, 16, 4, lr=lr, seed=0, backend="numpy", optimizer=optimizer, clip_mode="norm")
+    X = (rng.integers(0, 4, 8)[None, :] + np.arange(10)[:, None]) % 4   # counting mod 4
+    Y = (X + 1) % 4
+    history = rnn.train(X, Y, epochs=150, print_interval=0)
+    assert history[-1] < 0.7 * history[0]
+
+
+def test_adagrad_and_adam_follow_their_update_rules():
+    params = {"w": np.array([[1.0, -2.0]])}
+    grads = {"w": np.array([[0.5, -1.0]])}
+    adagrad = rc.Adagrad(lr=0.1, eps=1e-8)
+    adagrad.step(params, grads)
+    np.testing.assert_allclose(params["w"], [[1.0 - 0.1 * 0.5 / np.sqrt(0.25 + 1e-8),
+                                              -2.0 + 0.1 * 1.0 / np.sqrt(1.0 + 1e-8)]])
+    params = {"w": np.array([[1.0]])}
+    adam = rc.Adam(lr=0.01)
+    adam.step(params, {"w": np.array([[2.0]])})   # first step: m̂ = g, v̂ = g², update ≈ lr·sign(g)
+    np.testing.assert_allclose(params["w"], [[1.0 - 0.01 * 2.0 / (2.0 + 1e-8)]])
+
+
+def test_train_words_uses_padded_batches_and_prints_every_interval(capsys):
+    words = ["cat", "dog", "bird", "cow", "catfish"]
+    n = len(rc.vocabulary_from_words(words)[0])     # 13 letters + the end marker
+    rnn = VanillaRNN(n, 16, n, lr=0.05, seed=0, backend="numpy", optimizer="adam")
+    history = rnn.train_words(words, epochs=200, print_interval=100, batch_size=2)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [f"epoch 100/200  loss {history[99]:.4f}", f"epoch 200/200  loss {history[199]:.4f}"]
+    assert history[-1] < 0.5 * history[0]
+    assert rnn.char_to_idx["."] == 0       # the end marker sorts first
+    assert rnn.predict("ca", length=10, stop_at=rc.END_MARKER) in ("cat", "catfish")
+
+
+def test_train_accepts_a_list_of_sequences_of_different_lengths(rng):
+    rnn = VanillaRNN(3, 5, 3, lr=0.1, seed=0, backend="numpy")
+    X = [np.array([0, 1, 2]), np.array([2, 1])]
+    Y = [np.array([1, 2, 0]), np.array([1, 0])]
+    history = rnn.train(X, Y, epochs=3, print_interval=0)
+    assert len(history) == 3 and all(np.isfinite(history))
+
+
+def test_train_text_carries_the_hidden_state_between_chunks():
+    text = rc.zen_of_python()
+    assert text.startswith("The Zen of Python, by Tim Peters")
+    rnn = VanillaRNN(len(set(text)), 32, len(set(text)), lr=0.01, seed=0, backend="numpy", optimizer="adam")
+    history = rnn.train_text(text, epochs=8, print_interval=0, seq_length=20, batch_size=4)
+    assert history[-1] < history[0] - 0.5
+    chunks = list(rc.data.text_stream_batches(np.arange(21), batch_size=2, seq_length=4))
+    np.testing.assert_array_equal(chunks[0][0], [[0, 10], [1, 11], [2, 12], [3, 13]])
+    np.testing.assert_array_equal(chunks[1][0][:, 0], [4, 5, 6, 7])   # row 0 continues row 0
+    np.testing.assert_array_equal(chunks[0][1][:, 1], [11, 12, 13, 14])
+
+
+def test_predict_is_greedy_by_default_and_reproducible_when_sampling(hello):
+    char_to_idx, idx_to_char = hello
+    rnn = VanillaRNN(5, 8, 5, seed=0, init_scale=1.0, backend="numpy")
+    assert rnn.predict("he", char_to_idx, idx_to_char, 0) == "he"
+    first = rnn.predict("h", char_to_idx, idx_to_char, 30, temperature=1.0, seed=7)
+    assert len(first) == 31 and first.startswith("h")
+    assert rnn.predict("h", char_to_idx, idx_to_char, 30, temperature=1.0, seed=7) == first
+    assert rnn.predict("h", char_to_idx, idx_to_char, 30, temperature=1.0, seed=8) != first
+
+
+def test_divergent_training_stops_with_advice(rng):
+    """Overflowing weights make the logits inf - inf = NaN: training stops, nothing is updated."""
+    rnn = VanillaRNN(3, 8, 3, lr=0.1, seed=0, init_scale=1.0, backend="numpy", clip=None)
+    rnn.Why[...] = 1e308
+    before = {n: p.copy() for n, p in rnn.params.items()}
+    X, Y = rng.integers(0, 3, (6, 2)), rng.integers(0, 3, (6, 2))
+    with pytest.raises(rc.TrainingDivergedError, match="smaller learning rate"):
+        with np.errstate(all="ignore"):
+            rnn.train(X, Y, epochs=5, print_interval=0)
+    for name, param in rnn.params.items():
+        np.testing.assert_array_equal(param, before[name])
+
+
+def test_non_finite_gradients_are_never_applied(rng):
+    rnn = VanillaRNN(3, 4, 3, seed=0, backend="numpy")
+    grads = {name: np.zeros_like(p) for name, p in rnn.params.items()}
+    grads["Whh"][0, 0] = np.nan
+    with pytest.raises(rc.TrainingDivergedError, match="NaN or inf"):
+        rnn.apply_gradients(grads)
+    assert np.isfinite(rnn.Whh).all()
