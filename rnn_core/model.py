@@ -107,7 +107,7 @@ class VanillaRNN:
 
     # ------------------------------------------------------------------ §3: loss
     def _targets(self, Y, ys, mask):
-        ys = validation.probabilities(ys, self.xp)
+        ys = validation.forward_output(ys, self.xp)
         if ys.shape[-1] != self.n_y:
             raise ValueError(f"ys has shape {tuple(ys.shape)}; expected (T, B, n_y) with n_y={self.n_y}")
         Y, y_is_integer = validation.targets(Y, ys.shape, self.xp, self.dtype)
@@ -129,7 +129,7 @@ class VanillaRNN:
     def _bptt(self, X, Y, hs, ys, h0, mask, record_hidden_grads=False):
         X, is_integer, h0 = self._inputs(X, h0)
         expected = (X.shape[0], X.shape[1], self.n_h)
-        hs = validation.probabilities(hs, self.xp) if hs is not None else None
+        hs = validation.forward_output(hs, self.xp, "hs") if hs is not None else None
         if hs is None or tuple(hs.shape) != expected:
             raise ValueError(f"hs has shape {None if hs is None else tuple(hs.shape)}; "
                              f"expected (T, B, n_h) = {expected}, from forward(X) on the same X")

@@ -120,15 +120,15 @@ def initial_state(h0, batch, n_h, xp, dtype):
     return h0
 
 
-def probabilities(ys, xp):
-    """``ys`` as ``(T, B, n_y)`` probabilities (a lecture-style ``(T, n_y)`` is a batch of one)."""
-    ys = _as_array("ys", ys, xp)
+def forward_output(ys, xp, name="ys"):
+    """``ys`` (or ``hs``) from ``forward`` as ``(T, B, n)``; a lecture-style ``(T, n)`` is a batch of one."""
+    ys = _as_array(name, ys, xp)
     if ys.dtype.kind != "f":
-        raise TypeError(f"ys has dtype {ys.dtype}; expected the float probabilities from forward()")
+        raise TypeError(f"{name} has dtype {ys.dtype}; expected the float array returned by forward()")
     if ys.ndim == 2:
         ys = ys[:, None, :]
     if ys.ndim != 3 or ys.size == 0:
-        raise ValueError(f"ys has shape {tuple(ys.shape)}; expected (T, B, n_y) probabilities from forward()")
+        raise ValueError(f"{name} has shape {tuple(ys.shape)}; expected (T, B, n) as returned by forward()")
     return ys
 
 

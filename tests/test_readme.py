@@ -4,9 +4,12 @@ import io
 import re
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
+@pytest.mark.filterwarnings("ignore::rnn_core.BackendFallbackWarning")   # no GPU here: numpy, said once
 def test_readme_library_example_prints_hello():
     block = re.search(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S).group(1)
     *body, last = block.strip().splitlines()
