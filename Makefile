@@ -28,10 +28,10 @@ notebooks: install
 
 ## make test: unit tests + nbval over every notebook
 test: install
-	MPLBACKEND=Agg $(PYTEST_NBVAL) -q
+	$(PYTEST_NBVAL) -q
 
 unit-test: install
-	MPLBACKEND=Agg $(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q
 
 nbval: install
 	$(PYTEST_NBVAL) notebooks -q

@@ -106,3 +106,17 @@ def to_numpy(array):
         return array.get()
     return np.asarray(array)
 
+
+
+def matmul_accumulate(a, b, out, transpose_b=False):
+    """``out += a @ b`` (or ``a @ b.T``), in place, in as few kernel launches as possible.
+
+    On the GPU this is one cuBLAS GEMM with beta = 1 (C ← A·B + C), so a time step of the
+    recurrence costs two launches instead of three; on numpy it is a product and an add.
+    a: (m, k); b: (k, n), or (n, k) with ``transpose_b``; out: (m, n), C-contiguous.
+    """
+    if isinstance(out, np.ndarray):
+        out += a @ (b.T if transpose_b else b)
+        return out
+    from cupy import cublas
+    return cublas.gemm("N", "T" if transpose_b else "N", a, b, out=out, alpha=1.0, beta=1.0)

@@ -17,6 +17,8 @@ the previous step, so each is one batched matrix product over all ``T·B`` rows.
 """
 import numpy as np
 
+from .backend import matmul_accumulate
+
 PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")
 
 
@@ -63,12 +65,10 @@ def forward(params, X, h0, is_integer):
     Whh, Why, by = params["Whh"], params["Why"], params["by"]
     hs = input_projection(params, X, is_integer)   # holds x_t W_xh + b_h, then h_t, in place
     T, B, n_h = hs.shape
-    recurrent = xp.empty((B, n_h), dtype=hs.dtype)
     h_prev = h0
     for t in range(T):
-        xp.matmul(h_prev, Whh, out=recurrent)          # h_{t-1} W_hh
-        recurrent += hs[t]                             # a_t = x_t W_xh + h_{t-1} W_hh + b_h
-        h_prev = xp.tanh(recurrent, out=hs[t])         # h_t = tanh(a_t)
+        matmul_accumulate(h_prev, Whh, out=hs[t])      # a_t = x_t W_xh + b_h + h_{t-1} W_hh
+        h_prev = xp.tanh(hs[t], out=hs[t])             # h_t = tanh(a_t)
     logits = (hs.reshape(T * B, n_h) @ Why + by).reshape(T, B, -1)   # z_t = h_t W_hy + b_y, all t
     return hs, softmax(logits)
 
@@ -142,15 +142,14 @@ def bptt(params, X, is_integer, hs, h0, delta_y, record_hidden_grads=False):
     delta_h = (rows_dy @ Why.T).reshape(T, B, n_h)
     tanh_grad = 1.0 - hs * hs                       # f'(a_t) = 1 − h_t² (tanh, written via its output)
     hidden_grads = xp.empty_like(hs) if record_hidden_grads else None
-    from_next = xp.zeros((B, n_h), dtype=hs.dtype)  # δh_{t+1} W_hhᵀ, zero after the last step
-    Whh_T = Whh.T
     for t in range(T - 1, -1, -1):
-        if t < T - 1:
-            delta_h[t] += from_next                 # ∂L/∂h_t = δy_t W_hyᵀ + δh_{t+1} W_hhᵀ
+        # delta_h[t] now holds ∂L/∂h_t = δy_t W_hyᵀ + δh_{t+1} W_hhᵀ (the second term added below).
         if record_hidden_grads:
             hidden_grads[t] = delta_h[t]
         delta_h[t] *= tanh_grad[t]                  # (4.1) δh_t = ∂L/∂h_t ⊙ (1 − h_t²)
-        xp.matmul(delta_h[t], Whh_T, out=from_next)
+        if t > 0:
+            matmul_accumulate(delta_h[t], Whh, out=delta_h[t - 1], transpose_b=True)   # += δh_t W_hhᵀ
+    dh0 = delta_h[0] @ Whh.T                        # ∂L/∂h_0 = δh_1 W_hhᵀ
 
     rows_dh = delta_h.reshape(T * B, n_h)
     # (4.2) ∂L/∂W_xh = Σ_t x_tᵀ δh_t. For integer inputs x_t is one-hot: a one-hot matrix times
@@ -166,7 +165,7 @@ def bptt(params, X, is_integer, hs, h0, delta_y, record_hidden_grads=False):
     if T > 1:
         grads["Whh"] += hs[:-1].reshape((T - 1) * B, n_h).T @ delta_h[1:].reshape((T - 1) * B, n_h)
     grads["bh"] = rows_dh.sum(axis=0, keepdims=True)   # ∂L/∂b_h = Σ_t δh_t
-    grads["dh0"] = from_next                           # ∂L/∂h_0 = δh_1 W_hhᵀ
+    grads["dh0"] = dh0
     if record_hidden_grads:
         grads["dh"] = hidden_grads
     return grads

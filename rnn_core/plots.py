@@ -11,6 +11,39 @@ from .backend import to_numpy
 DPI = 90
 
 
+def setup_notebook(dpi=80):
+    """Make notebook figures compact and their stored text deterministic.
+
+    Sets a modest dpi, and makes a figure's plain-text form ``[figure: <its titles>]``
+    instead of matplotlib's ``<Figure size 640x480 with 1 Axes>``, so that nbval compares
+    something meaningful (the titles) beside the PNG. Outside IPython only the dpi is set.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+    plt.rcParams["figure.dpi"] = dpi
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["text/plain"].for_type(Figure, _figure_as_text)
+
+
+def figure_titles(fig):
+    """The suptitle and every axes title of ``fig``, in order."""
+    titles = []
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text():
+        titles.append(suptitle.get_text())
+    titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
+    return titles
+
+
+def _figure_as_text(fig, printer, cycle):
+    printer.text(f"[figure: {' | '.join(figure_titles(fig)) or 'untitled'}]")
+
+
 def _axes(ax, figsize):
     import matplotlib.pyplot as plt
     if ax is None:

@@ -6,8 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
+
+nbformat = pytest.importorskip("nbformat")   # installed by requirements.txt; absent on bare GPU images
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 TOOLS = Path(__file__).resolve().parent.parent / "tools"
