@@ -315,7 +315,7 @@ class VanillaRNN:
         """Read ``seed_text``, then generate ``length`` characters, each fed back as the next input.
 
         temperature: None for greedy (the most probable character); a number > 0 to sample from
-            softmax(z / temperature) (below 1: bolder choices, above 1: more random ones).
+            softmax(z / temperature) (below 1: sharper, closer to greedy; above 1: flatter, more random).
         seed: seeds the sampling generator, so the same call gives the same text.
         stop_at: a character (e.g. the end marker ``"."``) that ends generation early; it is
             not included in the result.

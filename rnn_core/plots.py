@@ -51,9 +51,14 @@ def _axes(ax, figsize):
     return ax.figure, ax
 
 
+def _display_name(label):
+    """A label as text; whitespace characters are shown quoted (' ', '\\n')."""
+    text = str(label)
+    return text if text.strip() else repr(text)
+
+
 def _labels(idx_to_char, n):
-    names = [idx_to_char[i] for i in range(n)]
-    return [repr(c)[1:-1] if c.strip() else repr(c) for c in names]
+    return [_display_name(idx_to_char[i]) for i in range(n)]
 
 
 def plot_loss(history, ax=None, title="Training loss", reference=None, reference_label=None,
@@ -129,10 +134,13 @@ def plot_hidden_heatmap(hidden_states, input_text, ax=None, title="Hidden-unit a
 def embed_tsne(hidden_states, perplexity=30.0, seed=0):
     """2-D t-SNE embedding ``(N, 2)`` of hidden states ``(N, n_h)`` (PCA start, fixed seed)."""
     from sklearn.manifold import TSNE
+    from threadpoolctl import threadpool_limits
     points = to_numpy(hidden_states).reshape(-1, to_numpy(hidden_states).shape[-1]).astype(np.float64)
     perplexity = min(float(perplexity), (len(points) - 1) / 3.0)
-    return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed,
-                learning_rate="auto").fit_transform(points)
+    # One thread: as fast for a few hundred points, and the result cannot depend on the thread count.
+    with threadpool_limits(1):
+        return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed,
+                    learning_rate="auto").fit_transform(points)
 
 
 def embed_pca(hidden_states):
@@ -158,7 +166,7 @@ def plot_embedding(points, labels, ax=None, title="Hidden states", xlabel="dimen
         cmap = plt.get_cmap("tab20", max(len(categories), 1))
         for k, category in enumerate(categories):
             chosen = np.array([label == category for label in labels])
-            name = repr(category)[1:-1] if str(category).strip() else repr(category)
+            name = _display_name(category)
             ax.scatter(points[chosen, 0], points[chosen, 1], s=14, color=cmap(k),
                        label=name if k < max_legend else None)
             if annotate:

@@ -1,0 +1,153 @@
+"""GPU benchmark: rnn_core on CuPy against rnn_core on numpy and PyTorch's cuDNN nn.RNN.
+
+Usage (on a machine with an NVIDIA GPU, CuPy and PyTorch):
+    python benchmarks/gpu_bench.py [--out FILE]
+
+One step = forward + loss + BPTT gradients, as in ``benchmarks/run.py``. GPU timings
+synchronize the device before reading the clock. It also times fused elementwise kernels
+(``cupy.ElementwiseKernel``) for the tanh step and its derivative against the unfused
+operations, and the host-side cost of one CuPy call, which bounds a per-step time loop.
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import rnn_core as rc  # noqa: E402
+
+SIZES = {"large": (128, 100, 65, 512), "xl": (256, 100, 65, 1024)}   # B, T, V, n_h
+
+
+def require_gpu():
+    try:
+        import cupy
+    except ImportError:
+        sys.exit("gpu_bench.py needs CuPy (pip install -r requirements-gpu.txt) and an NVIDIA GPU")
+    if not rc.gpu_available():
+        sys.exit("gpu_bench.py found CuPy but no usable GPU")
+    return cupy
+
+
+def median_time(step, synchronize, repeats):
+    step()
+    synchronize()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        synchronize()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def rnn_core_step(backend, B, T, V, H, dtype):
+    model = rc.VanillaRNN(V, H, V, seed=0, dtype=dtype, backend=backend)
+    rng = np.random.default_rng(0)
+    X = model.xp.asarray(rng.integers(0, V, (T, B)))
+    Y = model.xp.asarray(rng.integers(0, V, (T, B)))
+
+    def step():
+        hs, ys = model.forward(X)
+        model.compute_loss(Y, ys)
+        model.gradients(X, Y, hs, ys)
+    return step
+
+
+def torch_step(B, T, V, H, dtype):
+    import torch
+    torch_dtype = torch.float64 if dtype == np.float64 else torch.float32
+    torch.manual_seed(0)
+    rnn = torch.nn.RNN(V, H, nonlinearity="tanh").to("cuda", torch_dtype)
+    head = torch.nn.Linear(H, V).to("cuda", torch_dtype)
+    rng = np.random.default_rng(0)
+    X = torch.from_numpy(rng.integers(0, V, (T, B))).cuda()
+    Y = torch.from_numpy(rng.integers(0, V, (T, B))).cuda().reshape(-1)
+    inputs = torch.nn.functional.one_hot(X, V).to(torch_dtype)
+
+    def step():
+        rnn.zero_grad(set_to_none=True)
+        head.zero_grad(set_to_none=True)
+        hidden, _ = rnn(inputs)
+        torch.nn.functional.cross_entropy(head(hidden).reshape(T * B, V), Y).backward()
+    return step, torch.cuda.synchronize
+
+
+def fused_kernels(cupy, B, H, dtype, repeats=200):
+    """Per-call time of the tanh step and its derivative: unfused operations vs one kernel."""
+    tanh_step = cupy.ElementwiseKernel("T a, T b", "T h", "h = tanh(a + b)", "rnn_tanh_step")
+    tanh_backward = cupy.ElementwiseKernel("T h, T dh", "T out", "out = (1 - h * h) * dh", "rnn_tanh_backward")
+    rng = np.random.default_rng(0)
+    a, b = (cupy.asarray(rng.standard_normal((B, H)).astype(dtype)) for _ in range(2))
+    out = cupy.empty_like(a)
+    sync = cupy.cuda.Device().synchronize
+
+    def per_call(fn):
+        return median_time(fn, sync, repeats) * 1e6
+
+    unfused_forward = per_call(lambda: cupy.tanh(cupy.add(a, b, out=out), out=out))
+    fused_forward = per_call(lambda: tanh_step(a, b, out))
+    unfused_backward = per_call(lambda: cupy.multiply(1 - a * a, b, out=out))
+    fused_backward = per_call(lambda: tanh_backward(a, b, out))
+    assert float(cupy.abs(tanh_step(a, b) - cupy.tanh(a + b)).max()) < 1e-5
+    assert float(cupy.abs(tanh_backward(a, b) - (1 - a * a) * b).max()) < 1e-4
+    one_call = per_call(lambda: cupy.tanh(a, out=out))
+    return unfused_forward, fused_forward, unfused_backward, fused_backward, one_call
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=os.path.join("benchmarks", "results", "gpu.md"))
+    parser.add_argument("--repeats", type=int, default=20)
+    args = parser.parse_args(argv)
+    cupy = require_gpu()
+    try:
+        import torch
+        has_torch = torch.cuda.is_available()
+    except ImportError:
+        has_torch = False
+    device = cupy.cuda.runtime.getDeviceProperties(0)["name"].decode()
+    lines = ["# rnn_core GPU benchmark", "",
+             f"GPU: {device}; CuPy {cupy.__version__}, numpy {np.__version__}"
+             + (f", PyTorch {torch.__version__} (cuDNN {torch.backends.cudnn.version()})" if has_torch else
+                ", PyTorch not available (not run)") + ".", "",
+             "One step = forward + loss + BPTT gradients (integer inputs for rnn_core, one-hot for PyTorch).", "",
+             "| size (B, T, V, n_h) | dtype | numpy ms | CuPy ms | PyTorch cuDNN ms | CuPy speed-up over numpy "
+             "| CuPy time ÷ cuDNN |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for size, (B, T, V, H) in SIZES.items():
+        for dtype in (np.float32, np.float64):
+            numpy_ms = median_time(rnn_core_step("numpy", B, T, V, H, dtype), lambda: None, 3) * 1e3
+            cupy_ms = median_time(rnn_core_step("cupy", B, T, V, H, dtype), cupy.cuda.Device().synchronize,
+                                  args.repeats) * 1e3
+            torch_ms = None
+            if has_torch:
+                step, sync = torch_step(B, T, V, H, dtype)
+                torch_ms = median_time(step, sync, args.repeats) * 1e3
+            lines.append(f"| {size} ({B}, {T}, {V}, {H}) | {np.dtype(dtype).name} | {numpy_ms:.1f} | {cupy_ms:.2f} | "
+                         f"{'—' if torch_ms is None else f'{torch_ms:.2f}'} | {numpy_ms / cupy_ms:.1f}× | "
+                         f"{'—' if torch_ms is None else f'{cupy_ms / torch_ms:.1f}'} |")
+            print(lines[-1], flush=True)
+    B, H = SIZES["large"][0], SIZES["large"][3]
+    uf, ff, ub, fb, one = fused_kernels(cupy, B, H, np.float32)
+    lines += ["", f"## Fused elementwise kernels (B = {B}, n_h = {H}, float32), µs per call", "",
+              "| operation | unfused CuPy | one ElementwiseKernel |", "| --- | ---: | ---: |",
+              f"| h = tanh(a + b) | {uf:.1f} | {ff:.1f} |",
+              f"| (1 − h²) ⊙ dh | {ub:.1f} | {fb:.1f} |", "",
+              f"One CuPy call (tanh of a ({B}, {H}) array) costs {one:.1f} µs from call to completion: a time "
+              f"loop of T steps with k calls per step costs at least about T·k times that, whatever the GPU's "
+              f"arithmetic speed."]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(args.out, "w", encoding="utf-8") as stream:
+            stream.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
