@@ -18,9 +18,12 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-## make lab: open JupyterLab on the notebooks
+# JupyterLab refuses to run as root unless told; containers and CI machines often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+## make lab: open JupyterLab at the first notebook (the project folder is its root, so links to the README work)
 lab: install
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ALLOW_ROOT) notebooks/00_introduction.ipynb
 
 ## make notebooks: execute every notebook in place, top to bottom in a fresh kernel (headless)
 notebooks: install
