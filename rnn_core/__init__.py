@@ -12,7 +12,7 @@ Layout (one file per job):
 - ``plots``         the notebooks' figures (matplotlib, scikit-learn; imported on use)
 - ``validation``    clear errors for bad input
 """
-from .backend import BackendFallbackWarning, get_backend, gpu_available, to_numpy
+from .backend import BackendFallbackWarning, get_backend, gpu_available, keep_freed_memory, to_numpy
 from .data import (END_MARKER, decode, encode, load_words, one_hot, pad_sequences,
                    prepare_sequences, vocabulary_from_text, vocabulary_from_words, zen_of_python)
 from .errors import MissingModelFileError, ModelFileError, TrainingDivergedError
@@ -22,6 +22,8 @@ from .model import VanillaRNN
 from .optim import SGD, Adagrad, Adam, clip_by_global_norm, clip_by_value, global_norm
 
 __version__ = "0.1.0"
+
+keep_freed_memory()   # reuse freed pages for the large arrays of each step (RNN_CORE_KEEP_MEMORY=0: off)
 
 __all__ = [
     "VanillaRNN", "softmax",

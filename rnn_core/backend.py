@@ -11,13 +11,16 @@ variable, then ``"auto"``.
 - ``"auto"``: CuPy only when it imports *and* a real GPU operation succeeds; otherwise
   numpy, with one ``BackendFallbackWarning`` per process saying why.
 """
+import ctypes
 import os
+import sys
 import warnings
 
 import numpy as np
 
 BACKENDS = ("numpy", "cupy", "auto")
 ENV_VAR = "RNN_CORE_BACKEND"
+KEEP_MEMORY_VAR = "RNN_CORE_KEEP_MEMORY"
 
 
 class BackendFallbackWarning(UserWarning):
@@ -120,3 +123,27 @@ def matmul_accumulate(a, b, out, transpose_b=False):
         return out
     from cupy import cublas
     return cublas.gemm("N", "T" if transpose_b else "N", a, b, out=out, alpha=1.0, beta=1.0)
+
+
+def keep_freed_memory(mmap_threshold=256 << 20, trim_threshold=512 << 20):
+    """Ask glibc to reuse freed memory for large arrays instead of returning it to the system.
+
+    By default glibc gives every array over 128 KiB its own fresh pages from the kernel and
+    hands them back when the array is freed. Each training step allocates and frees the same
+    few large arrays (hidden states, probabilities, gradients), so it pays for those fresh pages
+    again every step; on a virtual machine that was half the time of a medium-sized step
+    (benchmarks/README.md). With these settings blocks below ``mmap_threshold`` come from the
+    reusable heap, and up to ``trim_threshold`` of free memory is kept for reuse.
+
+    Called once when rnn_core is imported, on Linux with glibc only; set the environment
+    variable ``RNN_CORE_KEEP_MEMORY=0`` to leave the allocator alone. Returns True if applied.
+    """
+    if os.environ.get(KEEP_MEMORY_VAR, "1") == "0" or not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):      # not glibc (e.g. musl): nothing to tune
+        return False
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+    return mallopt(M_MMAP_THRESHOLD, int(mmap_threshold)) == 1 and mallopt(M_TRIM_THRESHOLD, int(trim_threshold)) == 1

@@ -22,14 +22,15 @@ from .backend import matmul_accumulate
 PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")
 
 
-def softmax(logits, axis=-1):
-    """Numerically stable softmax along ``axis``.
+def softmax(logits, axis=-1, out=None):
+    """Numerically stable softmax along ``axis`` (into ``out`` if given; ``out=logits`` is allowed).
 
     Subtracting the row maximum changes nothing mathematically (softmax(z) = softmax(z - c))
     but keeps ``exp`` from overflowing: the largest exponent becomes exp(0) = 1.
     """
-    shifted = logits - logits.max(axis=axis, keepdims=True)
-    exps = _xp(logits).exp(shifted)
+    xp = _xp(logits)
+    shifted = xp.subtract(logits, logits.max(axis=axis, keepdims=True), out=out)
+    exps = xp.exp(shifted, out=shifted)
     exps /= exps.sum(axis=axis, keepdims=True)
     return exps
 
@@ -70,7 +71,7 @@ def forward(params, X, h0, is_integer):
         matmul_accumulate(h_prev, Whh, out=hs[t])      # a_t = x_t W_xh + b_h + h_{t-1} W_hh
         h_prev = xp.tanh(hs[t], out=hs[t])             # h_t = tanh(a_t)
     logits = (hs.reshape(T * B, n_h) @ Why + by).reshape(T, B, -1)   # z_t = h_t W_hy + b_y, all t
-    return hs, softmax(logits)
+    return hs, softmax(logits, out=logits)                           # ŷ_t, in place of z_t
 
 
 def _normaliser(mask, T, B):

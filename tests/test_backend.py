@@ -78,3 +78,12 @@ def test_to_numpy_and_get_array_module_on_numpy_arrays():
     a = np.arange(3.0)
     assert backend.to_numpy(a) is a
     assert backend.get_array_module(a) is np
+
+
+def test_allocator_tuning_can_be_switched_off(monkeypatch):
+    monkeypatch.setenv("RNN_CORE_KEEP_MEMORY", "0")
+    assert backend.keep_freed_memory() is False
+    monkeypatch.delenv("RNN_CORE_KEEP_MEMORY")
+    import platform
+    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
+        assert backend.keep_freed_memory() is True
