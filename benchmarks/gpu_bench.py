@@ -19,6 +19,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import rnn_core as rc  # noqa: E402
+from benchmarks.run import rnn_core_step, torch_step  # noqa: E402
 
 SIZES = {"large": (128, 100, 65, 512), "xl": (256, 100, 65, 1024)}   # B, T, V, n_h
 
@@ -43,38 +44,6 @@ def median_time(step, synchronize, repeats):
         synchronize()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def rnn_core_step(backend, B, T, V, H, dtype):
-    model = rc.VanillaRNN(V, H, V, seed=0, dtype=dtype, backend=backend)
-    rng = np.random.default_rng(0)
-    X = model.xp.asarray(rng.integers(0, V, (T, B)))
-    Y = model.xp.asarray(rng.integers(0, V, (T, B)))
-
-    def step():
-        hs, ys = model.forward(X)
-        model.compute_loss(Y, ys)
-        model.gradients(X, Y, hs, ys)
-    return step
-
-
-def torch_step(B, T, V, H, dtype):
-    import torch
-    torch_dtype = torch.float64 if dtype == np.float64 else torch.float32
-    torch.manual_seed(0)
-    rnn = torch.nn.RNN(V, H, nonlinearity="tanh").to("cuda", torch_dtype)
-    head = torch.nn.Linear(H, V).to("cuda", torch_dtype)
-    rng = np.random.default_rng(0)
-    X = torch.from_numpy(rng.integers(0, V, (T, B))).cuda()
-    Y = torch.from_numpy(rng.integers(0, V, (T, B))).cuda().reshape(-1)
-    inputs = torch.nn.functional.one_hot(X, V).to(torch_dtype)
-
-    def step():
-        rnn.zero_grad(set_to_none=True)
-        head.zero_grad(set_to_none=True)
-        hidden, _ = rnn(inputs)
-        torch.nn.functional.cross_entropy(head(hidden).reshape(T * B, V), Y).backward()
-    return step, torch.cuda.synchronize
 
 
 def fused_kernels(cupy, B, H, dtype, repeats=200):
@@ -120,13 +89,13 @@ def main(argv=None):
              "| CuPy time ÷ cuDNN |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for size, (B, T, V, H) in SIZES.items():
         for dtype in (np.float32, np.float64):
-            numpy_ms = median_time(rnn_core_step("numpy", B, T, V, H, dtype), lambda: None, 3) * 1e3
-            cupy_ms = median_time(rnn_core_step("cupy", B, T, V, H, dtype), cupy.cuda.Device().synchronize,
-                                  args.repeats) * 1e3
+            numpy_ms = median_time(rnn_core_step(B, T, V, H, dtype, backend="numpy"), lambda: None, 3) * 1e3
+            cupy_ms = median_time(rnn_core_step(B, T, V, H, dtype, backend="cupy"),
+                                  cupy.cuda.Device().synchronize, args.repeats) * 1e3
             torch_ms = None
             if has_torch:
-                step, sync = torch_step(B, T, V, H, dtype)
-                torch_ms = median_time(step, sync, args.repeats) * 1e3
+                torch_ms = median_time(torch_step(B, T, V, H, dtype, device="cuda"), torch.cuda.synchronize,
+                                       args.repeats) * 1e3
             lines.append(f"| {size} ({B}, {T}, {V}, {H}) | {np.dtype(dtype).name} | {numpy_ms:.1f} | {cupy_ms:.2f} | "
                          f"{'—' if torch_ms is None else f'{torch_ms:.2f}'} | {numpy_ms / cupy_ms:.1f}× | "
                          f"{'—' if torch_ms is None else f'{cupy_ms / torch_ms:.1f}'} |")

@@ -75,11 +75,12 @@ def lecture_step(B, T, V, H):
     return step
 
 
-def rnn_core_step(B, T, V, H, dtype, integer_inputs):
-    """(b) rnn_core, batched; dense one-hot inputs or integer indices."""
-    model = rc.VanillaRNN(V, H, V, seed=0, dtype=dtype, backend="numpy")
+def rnn_core_step(B, T, V, H, dtype, integer_inputs=True, backend="numpy"):
+    """(b) rnn_core, batched; dense one-hot inputs or integer indices; numpy or CuPy."""
+    model = rc.VanillaRNN(V, H, V, seed=0, dtype=dtype, backend=backend)
     X, Y = make_data(B, T, V)
-    inputs = X if integer_inputs else rc.one_hot(X, V, dtype=dtype)
+    inputs = model.xp.asarray(X if integer_inputs else rc.one_hot(X, V, dtype=dtype))
+    Y = model.xp.asarray(Y)
 
     def step():
         hs, ys = model.forward(inputs)
@@ -88,16 +89,16 @@ def rnn_core_step(B, T, V, H, dtype, integer_inputs):
     return step
 
 
-def torch_step(B, T, V, H, dtype):
-    """(c) PyTorch on the CPU: nn.RNN(tanh) → nn.Linear → cross-entropy, autograd."""
+def torch_step(B, T, V, H, dtype, device="cpu"):
+    """(c) PyTorch: nn.RNN(tanh) → nn.Linear → cross-entropy, autograd (cuDNN on ``device="cuda"``)."""
     import torch
     torch_dtype = torch.float64 if dtype == np.float64 else torch.float32
     torch.manual_seed(0)
-    rnn = torch.nn.RNN(V, H, nonlinearity="tanh").to(torch_dtype)
-    head = torch.nn.Linear(H, V).to(torch_dtype)
+    rnn = torch.nn.RNN(V, H, nonlinearity="tanh").to(device, torch_dtype)
+    head = torch.nn.Linear(H, V).to(device, torch_dtype)
     X, Y = make_data(B, T, V)
-    inputs = torch.nn.functional.one_hot(torch.from_numpy(X), V).to(torch_dtype)
-    targets = torch.from_numpy(Y).reshape(-1)
+    inputs = torch.nn.functional.one_hot(torch.from_numpy(X), V).to(device, torch_dtype)
+    targets = torch.from_numpy(Y).reshape(-1).to(device)
 
     def step():
         rnn.zero_grad(set_to_none=True)
