@@ -157,13 +157,15 @@ class VanillaRNN:
         """Clip ``grads`` (by ``clip_mode``), take one optimizer step, return the clipped gradients."""
         total = sum(float(g.sum()) for g in grads.values())
         if not np.isfinite(total):
-            raise TrainingDivergedError(
-                "the gradients contain NaN or inf, so the update was not applied; "
-                f"try a smaller learning rate (lr={self.lr:g}) or gradient clipping "
-                "(clip=5.0, clip_mode='value' or 'norm')")
+            raise TrainingDivergedError("the gradients contain NaN or inf, so the update was not applied; "
+                                        + self._divergence_advice())
         clipped = clip_gradients(grads, self.clip, self.clip_mode)
         self.optimizer.step(self.params, clipped)
         return clipped
+
+    def _divergence_advice(self):
+        return (f"try a smaller learning rate (lr={self.lr:g}) or gradient clipping "
+                "(clip=5.0, clip_mode='value' or 'norm')")
 
     def backward(self, X, Y, hs, ys, h0=None, mask=None):
         """The lecture's ``backward``: compute the gradients, clip them, update the parameters.
@@ -190,9 +192,7 @@ class VanillaRNN:
         hs, ys = functional.forward(params, X, h0, is_integer)
         loss = functional.cross_entropy(ys, Y, y_is_integer, mask)
         if not np.isfinite(loss):
-            raise TrainingDivergedError(
-                f"the loss became {loss}; try a smaller learning rate (lr={self.lr:g}) "
-                "or gradient clipping (clip=5.0, clip_mode='value' or 'norm')")
+            raise TrainingDivergedError(f"the loss became {loss}; " + self._divergence_advice())
         delta_y = functional.output_error(ys, Y, y_is_integer, mask)
         grads = functional.bptt(params, X, is_integer, hs, h0, delta_y)
         self.apply_gradients({name: grads[name] for name in PARAM_NAMES})
@@ -226,11 +226,10 @@ class VanillaRNN:
                 batches = [order[start: start + batch_size] for start in range(0, n_sequences, batch_size)]
             total, count = 0.0, 0.0
             for rows in batches:
-                batch_mask = None if mask is None else mask[:, rows]
-                loss, _ = self._train_step(X[:, rows], is_integer, Y[:, rows], y_is_integer,
-                                           h0[rows], batch_mask)
-                steps = float(batch_mask.sum()) if batch_mask is not None else float(X[:, rows].shape[0] * X[:, rows].shape[1])
-                total, count = total + loss * steps, count + steps
+                X_batch, batch_mask = X[:, rows], (None if mask is None else mask[:, rows])
+                loss, _ = self._train_step(X_batch, is_integer, Y[:, rows], y_is_integer, h0[rows], batch_mask)
+                steps = float(batch_mask.sum()) if batch_mask is not None else float(X_batch.shape[0] * X_batch.shape[1])
+                total, count = total + loss * steps, count + steps   # the epoch loss weighs real steps
             history.append(total / count)
             self._report(epoch, epochs, history[-1], print_interval, verbose)
         return history
