@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import rnn_core as rc  # noqa: E402
-from benchmarks.run import rnn_core_step, torch_step  # noqa: E402
+from benchmarks.run import publish, rnn_core_step, torch_step  # noqa: E402
 
 SIZES = {"large": (128, 100, 65, 512), "xl": (256, 100, 65, 1024)}   # B, T, V, n_h
 
@@ -110,11 +110,7 @@ def main(argv=None):
               f"loop of T steps with k calls per step costs at least about T·k times that, whatever the GPU's "
               f"arithmetic speed."]
     text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-        with open(args.out, "w", encoding="utf-8") as stream:
-            stream.write(text)
+    publish(text, args.out)
     return 0
 
 

@@ -303,6 +303,15 @@ def report(results, peaks, quality, machine):
     return "\n".join(lines) + "\n"
 
 
+def publish(text, out):
+    """Print the report, and write it to ``out`` (creating its folder) unless ``out`` is empty."""
+    print(text)
+    if out:
+        os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+        with open(out, "w", encoding="utf-8") as stream:
+            stream.write(text)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="small,medium,large", help="comma-separated, or 'none'")
@@ -328,11 +337,7 @@ def main(argv=None):
     if not args.skip_quality:
         quality = time_to_quality(args.quality_threshold, 1.0 if args.tiny else args.quality_cap)
     text = report(results, peaks, quality, machine_description())
-    print(text)
-    if args.out:
-        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-        with open(args.out, "w", encoding="utf-8") as stream:
-            stream.write(text)
+    publish(text, args.out)
     return 0
 
 
