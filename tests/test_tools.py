@@ -481,3 +481,16 @@ def test_execute_notebooks_failure_exits_1_and_keeps_file(tmp_path: Path, monkey
     before = path.read_bytes()
     assert execute_notebooks.main(["--root", str(tmp_path)]) == 1
     assert path.read_bytes() == before
+
+
+def test_normalize_merges_split_stream_outputs_without_changing_their_text():
+    cell = new_code_cell("print(1); print(2)", execution_count=1, outputs=[
+        new_output("stream", name="stdout", text="1\n"),
+        new_output("stream", name="stdout", text="2\n"),
+        new_output("stream", name="stderr", text="careful\n"),
+        new_output("stream", name="stdout", text="3\n"),
+    ])
+    nb = new_notebook(cells=[cell])
+    normalize_notebooks.normalize(nb)
+    outputs = nb.cells[0].outputs
+    assert [(o.name, "".join(o.text)) for o in outputs] == [("stdout", "1\n2\n"), ("stderr", "careful\n"), ("stdout", "3\n")]

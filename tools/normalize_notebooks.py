@@ -6,9 +6,12 @@ For every ``notebooks/*.ipynb`` (or the notebooks given on the command line):
   ``{"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}``;
 * ``language_info`` is reduced to ``{"name": "python"}`` (no version numbers);
 * per-cell ``execution`` timing metadata is removed;
-* every cell tagged ``solution`` gets ``"jupyter": {"source_hidden": true}``.
+* every cell tagged ``solution`` gets ``"jupyter": {"source_hidden": true}``;
+* consecutive stream outputs of the same stream (stdout or stderr) are merged into one, as
+  nbval compares them: how a kernel happens to split printed text into messages depends on
+  timing, and merging keeps a re-executed notebook byte-identical.
 
-Outputs, execution counts, sources and cell ids are left exactly as they are.
+Output text, execution counts, sources and cell ids are left exactly as they are.
 Files are only written when they change, so running twice changes nothing.
 
 Usage::
@@ -34,6 +37,19 @@ LANGUAGE_INFO = {"name": "python"}
 SOLUTION_TAG = "solution"
 
 
+def merge_streams(outputs) -> list:
+    """``outputs`` with each run of same-name stream outputs joined into one output."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
+
+
 def normalize(nb) -> None:
     """Normalise ``nb`` in place."""
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
@@ -41,6 +57,8 @@ def normalize(nb) -> None:
     for cell in nb.cells:
         meta = cell.setdefault("metadata", {})
         meta.pop("execution", None)
+        if cell.get("cell_type") == "code" and cell.get("outputs"):
+            cell["outputs"] = merge_streams(cell["outputs"])
         if SOLUTION_TAG in _nbio.cell_tags(cell):
             jupyter = meta.get("jupyter")
             if not isinstance(jupyter, dict):
