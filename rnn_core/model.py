@@ -103,7 +103,14 @@ class VanillaRNN:
         Returns ``(hs, ys)``: hidden states ``(T, B, n_h)`` and softmax outputs ``(T, B, n_y)``.
         """
         X, is_integer, h0 = self._inputs(X, h0)
-        return functional.forward(self.params, X, h0, is_integer)
+        hs, ys = functional.forward(self.params, X, h0, is_integer)
+        if not bool(self.xp.isfinite(ys).all()):
+            bad = [name for name, p in self.params.items() if not bool(self.xp.isfinite(p).all())]
+            raise FloatingPointError(
+                "the forward pass produced NaN or inf: "
+                + (f"the parameter(s) {', '.join(bad)} contain NaN or inf" if bad else
+                   "the parameters are so large that the logits overflow") + "; " + self._divergence_advice())
+        return hs, ys
 
     # ------------------------------------------------------------------ §3: loss
     def _targets(self, Y, ys, mask):

@@ -145,3 +145,16 @@ def test_bad_helper_arguments():
         rc.clip_by_value({"a": np.ones(2)}, -1)
     with pytest.raises(ValueError, match="too few for 50 streams"):
         list(rc.data.text_stream_batches(np.arange(20), batch_size=50, seq_length=5))
+
+
+def test_forward_never_returns_nan_silently(rnn):
+    X = np.arange(5)
+    rnn.Whh[0, 0] = np.nan
+    with pytest.raises(FloatingPointError, match="the parameter.s. Whh contain NaN or inf"):
+        rnn.forward(X)
+    rnn.Whh[0, 0] = 0.0
+    rnn.Wxh[...] = 5.0                        # h_t ≈ 1 in every unit ...
+    rnn.Why[...] = 1e308                      # ... so the finite logits sum to inf, and inf - inf = NaN
+    with pytest.raises(FloatingPointError, match="the logits overflow"):
+        with np.errstate(all="ignore"):
+            rnn.forward(X)
