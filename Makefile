@@ -47,9 +47,10 @@ student: install
 navigation: install
 	$(BIN)/python tools/navigation.py
 
-## make check: fail when the navigation links or the README's contents are stale
+## make check: fail when the navigation links, the README contents or the notebook metadata are stale
 check: install
 	$(BIN)/python tools/navigation.py --check
+	$(BIN)/python tools/normalize_notebooks.py --check
 
 ## make bench: CPU benchmarks (PyTorch columns when requirements-bench.txt is installed)
 bench: install
