@@ -494,3 +494,17 @@ def test_normalize_merges_split_stream_outputs_without_changing_their_text():
     normalize_notebooks.normalize(nb)
     outputs = nb.cells[0].outputs
     assert [(o.name, "".join(o.text)) for o in outputs] == [("stdout", "1\n2\n"), ("stderr", "careful\n"), ("stdout", "3\n")]
+
+
+def test_make_student_points_contents_links_at_the_roadmap(tmp_path: Path):
+    root = tmp_path
+    nbdir = root / "notebooks"
+    nbdir.mkdir()
+    nav = new_markdown_cell("[Contents](../README.md#the-notebooks) | [01 · Next →](01_next.ipynb)",
+                            metadata={"tags": ["navigation"]})
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# 00 · Intro"), nav]), nbdir / "00_intro.ipynb")
+    out = tmp_path / "handout"
+    assert make_student.main(["--root", str(root), "--out", str(out)]) == 0
+    handed_out = read_nb(out / "00_intro.ipynb")
+    assert handed_out.cells[1].source == "[Contents](00_introduction.ipynb) | [01 · Next →](01_next.ipynb)"
+    assert "../README.md" in read_nb(nbdir / "00_intro.ipynb").cells[1].source   # the source stays as it was

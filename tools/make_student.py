@@ -7,7 +7,9 @@ Copies every ``notebooks/*.ipynb`` into an output folder (default
   markdown cell reading
   ``*Solution removed from the student copy; write your own above, then run the check below.*``
   (the placeholder keeps the removed cell's id and is tagged ``solution-removed``);
-* all code-cell outputs and execution counts cleared.
+* all code-cell outputs and execution counts cleared;
+* the navigation cells' "Contents" link pointed at notebook 00's roadmap, since the
+  project README is not part of the handout.
 
 Everything else the notebooks may need from ``notebooks/`` (data files,
 ``assets/`` or ``figures/`` folders, ...) is copied as well; hidden files,
@@ -41,6 +43,8 @@ PLACEHOLDER = (
     "then run the check below.*"
 )
 SKIP_NAMES = {".ipynb_checkpoints", "__pycache__"}
+README_CONTENTS = "](../README.md#the-notebooks)"
+ROADMAP_CONTENTS = "](00_introduction.ipynb)"
 
 
 def studentize(nb) -> int:
@@ -59,6 +63,8 @@ def studentize(nb) -> int:
             cells.append(placeholder)
             removed += 1
             continue
+        if _nbio.has_tag(cell, "navigation"):
+            cell["source"] = "".join(cell["source"]).replace(README_CONTENTS, ROADMAP_CONTENTS)
         if cell.get("cell_type") == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
