@@ -68,7 +68,7 @@ def _require_finite(name, array, xp):
         raise ValueError(f"{name} contains NaN or inf; expected finite values")
 
 
-def _integer_range(name, array, upper, xp, what):
+def _integer_range(name, array, upper, what):
     low, high = int(array.min()), int(array.max())
     if low < 0 or high >= upper:
         bad = low if low < 0 else high
@@ -93,7 +93,7 @@ def inputs(X, n_x, xp, dtype):
     if X.dtype.kind in "iu":
         if X.ndim not in (1, 2):
             raise ValueError(f"integer X has shape {tuple(X.shape)}; expected indices (T,) or (T, B)")
-        _integer_range("X", X, n_x, xp, "index")
+        _integer_range("X", X, n_x, "index")
         X = X.astype(xp.int64, copy=False)
         return (X[:, None] if X.ndim == 1 else X), True
     if X.ndim not in (2, 3):
@@ -144,7 +144,7 @@ def targets(Y, ys_shape, xp, dtype):
         if Y.shape != (T, B):
             raise ValueError(f"integer Y has shape {tuple(Y.shape)}; expected classes of shape (T, B) = ({T}, {B})"
                              + (f" or ({T},)" if B == 1 else ""))
-        _integer_range("Y", Y, n_y, xp, "class")
+        _integer_range("Y", Y, n_y, "class")
         return Y.astype(xp.int64, copy=False), True
     if Y.ndim == 2 and B == 1:
         Y = Y[:, None, :]
