@@ -1,10 +1,14 @@
 """GPU benchmark: rnn_core on CuPy against rnn_core on numpy and PyTorch's cuDNN nn.RNN.
 
 Usage (on a machine with an NVIDIA GPU, CuPy and PyTorch):
-    python benchmarks/gpu_bench.py [--out FILE]
+    python benchmarks/gpu_bench.py [--out FILE] [--runs 3]
 
 One step = forward + loss + BPTT gradients, as in ``benchmarks/run.py``. GPU timings
-synchronize the device before reading the clock. It also times fused elementwise kernels
+synchronize the device before reading the clock. CuPy is timed three ways: the time loop on
+the host (one cuBLAS call and one elementwise call per step, the old path), the one-launch
+recurrence kernel (rnn_core/gpu_kernels.py), and the library's default, which picks between
+them by the size of W_hh. Each is measured in ``--runs`` separate runs (median of
+``--repeats`` steps each) and reported as the range over the runs. It also times fused elementwise kernels
 (``cupy.ElementwiseKernel``) for the tanh step and its derivative against the unfused
 operations, and the host-side cost of one CuPy call, which bounds a per-step time loop.
 """
@@ -19,9 +23,10 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import rnn_core as rc  # noqa: E402
+from rnn_core import gpu_kernels  # noqa: E402
 from benchmarks.run import publish, rnn_core_step, torch_step  # noqa: E402
 
-SIZES = {"large": (128, 100, 65, 512), "xl": (256, 100, 65, 1024)}   # B, T, V, n_h
+SIZES = {"medium": (32, 50, 65, 128), "large": (128, 100, 65, 512), "xl": (256, 100, 65, 1024)}   # B, T, V, n_h
 
 
 def require_gpu():
@@ -72,6 +77,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join("benchmarks", "results", "gpu.md"))
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     cupy = require_gpu()
     try:
@@ -84,21 +90,40 @@ def main(argv=None):
              f"GPU: {device}; CuPy {cupy.__version__}, numpy {np.__version__}"
              + (f", PyTorch {torch.__version__} (cuDNN {torch.backends.cudnn.version()})" if has_torch else
                 ", PyTorch not available (not run)") + ".", "",
-             "One step = forward + loss + BPTT gradients (integer inputs for rnn_core, one-hot for PyTorch).", "",
-             "| size (B, T, V, n_h) | dtype | numpy ms | CuPy ms | PyTorch cuDNN ms | CuPy speed-up over numpy "
-             "| CuPy time ÷ cuDNN |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+             "One step = forward + loss + BPTT gradients (integer inputs for rnn_core, one-hot for PyTorch). "
+             f"GPU columns: the range over {args.runs} runs, each the median of {args.repeats} steps. "
+             "Per-step loop: the time loop on the host (the old path); one launch: the recurrence kernel of "
+             "rnn_core/gpu_kernels.py; default: what the library uses (the kernel while W_hh is at most 2 MiB).", "",
+             "| size (B, T, V, n_h) | dtype | numpy ms | CuPy per-step loop ms | CuPy one launch ms | CuPy default ms "
+             "| PyTorch cuDNN ms | default ÷ cuDNN |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    sync = cupy.cuda.Device().synchronize
+
+    def cupy_ms(B, T, V, H, dtype, kernel):
+        gpu_kernels.KERNEL = kernel
+        try:
+            return median_time(rnn_core_step(B, T, V, H, dtype, backend="cupy"), sync, args.repeats) * 1e3
+        finally:
+            gpu_kernels.KERNEL = None
+
+    def span(values):
+        return f"{min(values):.2f}–{max(values):.2f}"
+
     for size, (B, T, V, H) in SIZES.items():
         for dtype in (np.float32, np.float64):
             numpy_ms = median_time(rnn_core_step(B, T, V, H, dtype, backend="numpy"), lambda: None, 3) * 1e3
-            cupy_ms = median_time(rnn_core_step(B, T, V, H, dtype, backend="cupy"),
-                                  cupy.cuda.Device().synchronize, args.repeats) * 1e3
-            torch_ms = None
+            runs = {"loop": [], "one": [], "default": [], "torch": []}
+            for _ in range(args.runs):
+                runs["loop"].append(cupy_ms(B, T, V, H, dtype, "loop"))
+                runs["one"].append(cupy_ms(B, T, V, H, dtype, "cluster"))
+                runs["default"].append(cupy_ms(B, T, V, H, dtype, None))
+                if has_torch:
+                    runs["torch"].append(median_time(torch_step(B, T, V, H, dtype, device="cuda"),
+                                                     torch.cuda.synchronize, args.repeats) * 1e3)
+            ratio = "—"
             if has_torch:
-                torch_ms = median_time(torch_step(B, T, V, H, dtype, device="cuda"), torch.cuda.synchronize,
-                                       args.repeats) * 1e3
-            lines.append(f"| {size} ({B}, {T}, {V}, {H}) | {np.dtype(dtype).name} | {numpy_ms:.1f} | {cupy_ms:.2f} | "
-                         f"{'—' if torch_ms is None else f'{torch_ms:.2f}'} | {numpy_ms / cupy_ms:.1f}× | "
-                         f"{'—' if torch_ms is None else f'{cupy_ms / torch_ms:.1f}'} |")
+                ratio = f"{min(runs['default']) / max(runs['torch']):.2f}–{max(runs['default']) / min(runs['torch']):.2f}"
+            lines.append(f"| {size} ({B}, {T}, {V}, {H}) | {np.dtype(dtype).name} | {numpy_ms:.1f} | {span(runs['loop'])} | "
+                         f"{span(runs['one'])} | {span(runs['default'])} | {span(runs['torch']) if has_torch else '—'} | {ratio} |")
             print(lines[-1], flush=True)
     B, H = SIZES["large"][0], SIZES["large"][3]
     uf, ff, ub, fb, one = fused_kernels(cupy, B, H, np.float32)

@@ -240,7 +240,7 @@ def time_to_quality(threshold, time_cap, seed=0):
             state["h"] = None
         X, Y = chunks[k]
         _, hs = model.train_step(X, Y, h0=state["h"])
-        state["chunk"], state["h"] = state["chunk"] + 1, hs[-1]
+        state["chunk"], state["h"] = state["chunk"] + 1, hs[-1].copy()   # a copy: hs can be reused
     run("rnn_core, Adam (lr 0.01), batches of 8 × 25", batched_update, model.params)
     return threshold, results
 

@@ -13,6 +13,15 @@ from . import validation
 END_MARKER = "."
 """Appended to every word as its last target, so that sampling knows where a word stops."""
 
+START_MARKER = "^"
+"""Put before every word as its first input (with ``start=True``), so that a model learns how
+words begin and ``predict(START_MARKER)`` can generate a whole word from nothing."""
+
+
+def invert_vocabulary(char_to_idx):
+    """``idx_to_char`` for a ``char_to_idx``: index → character."""
+    return {index: char for char, index in char_to_idx.items()}
+
 
 def vocabulary(chars):
     """``(char_to_idx, idx_to_char)`` for the sorted set of ``chars`` (any iterable of characters)."""
@@ -20,8 +29,7 @@ def vocabulary(chars):
     if not alphabet:
         raise ValueError("cannot build a vocabulary from no characters")
     char_to_idx = {char: index for index, char in enumerate(alphabet)}
-    idx_to_char = {index: char for char, index in char_to_idx.items()}
-    return char_to_idx, idx_to_char
+    return char_to_idx, invert_vocabulary(char_to_idx)
 
 
 def vocabulary_from_text(text):
@@ -31,10 +39,10 @@ def vocabulary_from_text(text):
     return vocabulary(text)
 
 
-def vocabulary_from_words(words, end_marker=END_MARKER):
-    """The vocabulary of the characters of ``words`` plus ``end_marker``."""
-    words = _check_words(words)
-    return vocabulary("".join(words) + end_marker)
+def vocabulary_from_words(words, end_marker=END_MARKER, start=False):
+    """The vocabulary of the characters of ``words`` plus ``end_marker`` (and ``START_MARKER`` if ``start``)."""
+    words = _check_words(words, start)
+    return vocabulary("".join(words) + end_marker + (START_MARKER if start else ""))
 
 
 def encode(text, char_to_idx):
@@ -59,7 +67,7 @@ def one_hot(indices, n, dtype=np.float64):
     return np.eye(n, dtype=dtype)[indices]
 
 
-def _check_words(words):
+def _check_words(words, start=False):
     if isinstance(words, str):
         raise TypeError("words must be a list of strings, not one string; did you mean [words]?")
     words = list(words)
@@ -68,6 +76,8 @@ def _check_words(words):
     for word in words:
         if not isinstance(word, str) or not word:
             raise ValueError(f"every word must be a non-empty string, got {word!r}")
+        if start and START_MARKER in word:
+            raise ValueError(f"the word {word!r} contains the start marker {START_MARKER!r}")
     return words
 
 
@@ -93,23 +103,26 @@ def pad_sequences(sequences, pad_value=0):
     return padded, mask
 
 
-def prepare_sequences(words, char_to_idx, end_marker=END_MARKER):
+def prepare_sequences(words, char_to_idx, end_marker=END_MARKER, start=False):
     """Turn words into one padded, masked batch for next-character training.
 
     For the word ``hello``: inputs ``h e l l o``, targets ``e l l o .``: each step's target is the
-    next character, and the last is the end marker.
+    next character, and the last is the end marker. With ``start=True`` the inputs begin with
+    the start marker: ``^ h e l l o`` → ``h e l l o .``, so the first letter is predicted too.
     Returns ``(X, Y, mask)``, each ``(T_max, B)``: integer inputs, integer targets, and a
-    boolean mask of the real steps (T_max is the longest word's length).
+    boolean mask of the real steps (T_max is the longest word's length, plus 1 with ``start``).
     """
-    words = _check_words(words)
-    if end_marker not in char_to_idx:
-        raise ValueError(f"the end marker {end_marker!r} is not in the vocabulary; "
-                         "build it with vocabulary_from_words(words)")
+    words = _check_words(words, start)
+    for marker in (end_marker, START_MARKER) if start else (end_marker,):
+        if marker not in char_to_idx:
+            raise ValueError(f"the marker {marker!r} is not in the vocabulary; "
+                             f"build it with vocabulary_from_words(words, start={start})")
     inputs, targets = [], []
     for word in words:
         validation.vocabulary_text(f"word {word!r}", word, char_to_idx)
-        inputs.append(encode(word, char_to_idx))
-        targets.append(encode(word[1:] + end_marker, char_to_idx))
+        source = START_MARKER + word if start else word              # what the model reads
+        inputs.append(encode(source, char_to_idx))
+        targets.append(encode(source[1:] + end_marker, char_to_idx))  # the next character at each step
     X, mask = pad_sequences(inputs, pad_value=char_to_idx[end_marker])
     Y, _ = pad_sequences(targets, pad_value=char_to_idx[end_marker])
     return X, Y, mask

@@ -11,6 +11,8 @@ Optimizers update the parameter arrays in place, so ``rnn.Whh`` stays the same a
 Their state (Adagrad's sum of squares, Adam's moments) lives on the same backend and dtype
 as the parameters.
 """
+import numpy as np
+
 from .validation import positive_float
 
 CLIP_MODES = ("value", "norm", None)
@@ -23,8 +25,12 @@ def clip_by_value(grads, clip):
 
 
 def global_norm(grads):
-    """‖g‖ = sqrt(Σ over all parameters and entries of g²), as a Python float."""
-    return float(sum(float((g * g).sum()) for g in grads.values())) ** 0.5
+    """‖g‖ = sqrt(Σ over all parameters and entries of g²), as a Python float.
+
+    The squares are summed in float64, so float32 gradients near their largest value (3e38)
+    give a finite norm that clipping can scale down, not an overflow to inf.
+    """
+    return sum(float((g.astype(np.float64) ** 2).sum()) for g in grads.values()) ** 0.5
 
 
 def clip_by_global_norm(grads, max_norm):
@@ -58,6 +64,10 @@ class SGD:
         for name, param in params.items():
             param -= self.lr * grads[name]
 
+    def config(self):
+        """The constructor's arguments, to save with a model."""
+        return {"lr": self.lr}
+
     def reset(self):
         """Forget any accumulated state (SGD has none)."""
 
@@ -80,6 +90,9 @@ class Adagrad:
             memory = self.memory[name]
             memory += g * g
             param -= self.lr * g / (memory + self.eps) ** 0.5
+
+    def config(self):
+        return {"lr": self.lr, "eps": self.eps}
 
     def reset(self):
         self.memory = {}
@@ -118,6 +131,9 @@ class Adam:
             v += (1 - self.beta2) * (g * g)
             param -= (self.lr / correction1) * m / ((v / correction2) ** 0.5 + self.eps)
 
+    def config(self):
+        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
     def reset(self):
         self.m, self.v, self.t = {}, {}, 0
 
@@ -125,14 +141,25 @@ class Adam:
 OPTIMIZERS = {cls.name: cls for cls in (SGD, Adagrad, Adam)}
 
 
-def make_optimizer(optimizer, lr):
-    """An optimizer object from a name (``"sgd"``, ``"adagrad"``, ``"adam"``) or an instance."""
+def make_optimizer(optimizer, lr=None, **hyperparameters):
+    """An optimizer object from a name (``"sgd"``, ``"adagrad"``, ``"adam"``) or an instance.
+
+    ``lr`` (and any ``hyperparameters``, e.g. ``beta1``) go to the named optimizer's
+    constructor; None means its default. An instance carries its own settings, so passing
+    ``lr`` as well is refused rather than silently ignored.
+    """
     if isinstance(optimizer, str):
         key = optimizer.lower()
         if key not in OPTIMIZERS:
             raise ValueError(f"optimizer={optimizer!r}; expected one of {', '.join(OPTIMIZERS)} "
                              "or an object with step(params, grads)")
-        return OPTIMIZERS[key](lr=lr)
+        if lr is not None:
+            hyperparameters["lr"] = lr
+        return OPTIMIZERS[key](**hyperparameters)
     if not callable(getattr(optimizer, "step", None)):
         raise TypeError(f"optimizer must be a name or have a step(params, grads) method, got {optimizer!r}")
+    if lr is not None:
+        raise ValueError(f"lr={lr} was given together with the optimizer object {type(optimizer).__name__}, "
+                         f"which has its own learning rate (lr={getattr(optimizer, 'lr', '?')}); "
+                         "pass lr to the optimizer, e.g. optimizer=rnn_core.Adam(lr=...), and not to the model")
     return optimizer

@@ -12,11 +12,14 @@ DPI = 90
 
 
 def setup_notebook(dpi=80):
-    """Make notebook figures compact and their stored text deterministic.
+    """Make notebook figures compact, their stored text deterministic, and give them alt text.
 
     Sets a modest dpi, and makes a figure's plain-text form ``[figure: <its titles>]``
     instead of matplotlib's ``<Figure size 640x480 with 1 Axes>``, so that nbval compares
-    something meaningful (the titles) beside the PNG. Outside IPython only the dpi is set.
+    something meaningful (the titles) beside the PNG. Each PNG output also carries alt text
+    (``figure_alt_text``) in its metadata, ``{"image/png": {"alt": ...}}``, which the HTML
+    book (tools/build_book.py) puts on the image. Call it after ``%matplotlib inline``.
+    Outside IPython only the dpi is set.
     """
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
@@ -26,8 +29,47 @@ def setup_notebook(dpi=80):
     except ImportError:
         return
     shell = get_ipython()
-    if shell is not None:
-        shell.display_formatter.formatters["text/plain"].for_type(Figure, _figure_as_text)
+    if shell is None:
+        return
+    formatters = shell.display_formatter.formatters
+    formatters["text/plain"].for_type(Figure, _figure_as_text)
+    png = formatters["image/png"]
+    try:
+        draw_png = png.lookup_by_type(Figure)     # registered by the inline backend
+    except KeyError:
+        return
+    if not getattr(draw_png, "adds_alt_text", False):
+        png.for_type(Figure, _with_alt_text(draw_png))
+
+
+def _with_alt_text(draw_png):
+    """A PNG formatter that returns (png, {"alt": ...}): IPython stores the dict as the output's metadata."""
+    def png_with_alt_text(fig):
+        data = draw_png(fig)
+        if data is None:
+            return None
+        data, metadata = data if isinstance(data, tuple) else (data, {})
+        return data, {**(metadata or {}), "alt": figure_alt_text(fig)}
+    png_with_alt_text.adds_alt_text = True
+    return png_with_alt_text
+
+
+def figure_alt_text(fig):
+    """A one-line description of ``fig`` for readers who cannot see it: its titles and axes.
+
+    E.g. ``Figure: Training loss (mean cross-entropy (nats) against epoch)``.
+    """
+    parts = []
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text():
+        parts.append(suptitle.get_text())
+    for ax in fig.axes:
+        if not ax.get_title():
+            continue                      # colour bars and the like
+        x_label, y_label = ax.get_xlabel(), ax.get_ylabel()
+        axes = f"{y_label} against {x_label}" if x_label and y_label else x_label or y_label
+        parts.append(f"{ax.get_title()} ({axes})" if axes else ax.get_title())
+    return "Figure: " + "; ".join(parts) if parts else "Figure (untitled)"
 
 
 def figure_titles(fig):
@@ -194,3 +236,140 @@ def plot_hidden_pca(hidden_states, labels, ax=None, title="PCA of hidden states"
     return plot_embedding(points, labels, ax=ax, title=title,
                           xlabel=f"PC 1 ({ratios[0]:.0%} of variance)",
                           ylabel=f"PC 2 ({ratios[1]:.0%} of variance)", annotate=annotate)
+
+
+# ---------------------------------------------------------------- notebook 06: reading one unit, class scatters
+
+# Okabe & Ito's palette: eight colours told apart with every common kind of colour blindness.
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+VISIBLE_WHITESPACE = {" ": "␣", "\n": "↵", "\t": "⇥"}
+
+
+def visible(text):
+    """``text`` with whitespace drawn as a symbol (␣ for a space, ↵ for a newline), as every figure shows it."""
+    return "".join(VISIBLE_WHITESPACE.get(char, char) for char in str(text))
+
+
+def plot_categories(points, labels, ax=None, title="Hidden states", xlabel="dimension 1", ylabel="dimension 2",
+                    background=("other",), colors=OKABE_ITO, legend_fontsize=9):
+    """Scatter of 2-D points ``(N, 2)`` coloured by category ``labels`` (length N), colour-blind safe.
+
+    Categories are ordered by frequency and coloured from ``colors`` (Okabe–Ito by default); the
+    ``background`` categories (e.g. "other") are drawn first, in light grey, so they do not hide the
+    rest. Whitespace labels are shown as ␣ and ↵. The legend sits to the right of the axes.
+    """
+    points = np.asarray(to_numpy(points), dtype=float)
+    labels = [str(label) for label in labels]
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
+        raise ValueError(f"points must have shape (N, 2) with N = len(labels) = {len(labels)}; "
+                         f"got shape {points.shape}")
+    background = [str(label) for label in background]
+    categories = sorted(set(labels) - set(background), key=lambda c: (-labels.count(c), c))
+    if len(categories) > len(colors):
+        raise ValueError(f"{len(categories)} categories but only {len(colors)} colours; merge the rare ones "
+                         f"into a background category such as 'other'")
+    fig, ax = _axes(ax, (6.5, 4.5))
+    labels = np.array(labels)
+    for category in background:
+        chosen = labels == category
+        if chosen.any():
+            ax.scatter(points[chosen, 0], points[chosen, 1], s=10, color="#CCCCCC",
+                       label=f"{visible(category)} ({chosen.sum()})", zorder=1)
+    for color, category in zip(colors, categories):
+        chosen = labels == category
+        ax.scatter(points[chosen, 0], points[chosen, 1], s=14, color=color, edgecolors="none",
+                   label=f"{visible(category)} ({chosen.sum()})", zorder=2)
+    ax.legend(fontsize=legend_fontsize, markerscale=1.6, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+              borderaxespad=0.0, frameon=False, handletextpad=0.3)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    return fig
+
+
+def _prediction_label(char, probability):
+    """'e .62': a predicted character and its probability, compact enough to sit under one character."""
+    share = f"{probability:.2f}"
+    return f"{visible(char)} {share[1:] if share.startswith('0') else share[:3]}"
+
+
+def text_activation(text, values, top_predictions=None, next_text=None, ax=None,
+                    title="Text coloured by a hidden unit", chars_per_line=26, vmax=1.0,
+                    cmap="RdBu_r", value_label="activation h_t[unit]"):
+    """Karpathy-style text: each character's background coloured by one hidden unit's activation.
+
+    text: the T characters read, x_1 … x_T. values: ``(T,)`` numbers, e.g. ``h_t[unit]`` after
+    reading ``text[t]``, coloured on a diverging, colour-blind-safe map from ``-vmax`` (blue) to
+    ``+vmax`` (red). top_predictions: optional, for each step a list of ``(char, probability)``
+    pairs, the model's most probable next characters after reading ``text[t]``, printed small
+    under the character. next_text: optional, the T true next characters; a prediction that
+    matches is printed bold. Whitespace is drawn as ␣ and ↵; lines wrap every ``chars_per_line``.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import Normalize
+    from matplotlib.patches import Rectangle
+
+    text = str(text)
+    values = np.asarray(to_numpy(values), dtype=float).reshape(-1)
+    T = len(text)
+    if T == 0 or values.shape != (T,):
+        raise ValueError(f"values must have shape (T,) with T = len(text) = {T} > 0; got shape {values.shape}")
+    if top_predictions is not None and len(top_predictions) != T:
+        raise ValueError(f"top_predictions must hold one list per character ({T}); got {len(top_predictions)}")
+    if next_text is not None and len(next_text) != T:
+        raise ValueError(f"next_text must have one character per step ({T}); got {len(next_text)}")
+    chars_per_line = min(int(chars_per_line), T)
+    n_predictions = max((len(p) for p in top_predictions), default=0) if top_predictions is not None else 0
+    row_height = 1.0 + 0.5 * n_predictions + 0.3              # a character, its predictions, a gap
+    n_rows = -(-T // chars_per_line)
+    cell = 0.4                                                # inches per character
+    fig, ax = _axes(ax, (cell * chars_per_line + 1.5, cell * row_height * n_rows + 0.7))
+    colormap, norm = plt.get_cmap(cmap), Normalize(-vmax, vmax)
+    for t, char in enumerate(text):
+        x, top = t % chars_per_line, (t // chars_per_line) * row_height
+        ax.add_patch(Rectangle((x, top), 1.0, 1.0, facecolor=colormap(norm(values[t])),
+                               edgecolor="white", linewidth=0.5))
+        ink = "white" if abs(norm(values[t]) - 0.5) > 0.35 else "black"       # readable on dark cells
+        ax.text(x + 0.5, top + 0.5, visible(char), ha="center", va="center", fontsize=11,
+                family="monospace", color=ink)
+        for k, (predicted, probability) in enumerate(top_predictions[t] if top_predictions is not None else []):
+            right = next_text is not None and predicted == next_text[t]
+            ax.text(x + 0.5, top + 1.0 + 0.5 * (k + 0.5), _prediction_label(predicted, probability),
+                    ha="center", va="center", fontsize=7, family="monospace",
+                    weight="bold" if right else "normal", color="black" if right else "0.35")
+    ax.set_xlim(0, chars_per_line)
+    ax.set_ylim(n_rows * row_height, 0)
+    ax.set_axis_off()
+    ax.set_title(title)
+    mappable = plt.cm.ScalarMappable(norm=norm, cmap=colormap)
+    fig.colorbar(mappable, ax=ax, label=value_label, fraction=0.025, pad=0.01)
+    fig.tight_layout()
+    return fig
+
+
+def plot_connectivity(distances, sensitivities, ax=None, title="Connectivity", labels=None,
+                      xlabel="distance s = t − t′ (steps back)",
+                      ylabel="mean ‖∂ log ŷ_t[y_t] / ∂x_{t−s}‖"):
+    """Sensitivity of a prediction to the input ``s`` steps back, on a log scale.
+
+    distances: ``(S,)`` step distances s; sensitivities: ``(S,)`` or a list of ``(S,)`` curves
+    (one per model, named by ``labels``).
+    """
+    fig, ax = _axes(ax, (6.5, 3.6))
+    distances = np.asarray(distances)
+    curves = sensitivities if isinstance(sensitivities, (list, tuple)) else [sensitivities]
+    labels = labels if labels is not None else [None] * len(curves)
+    if len(labels) != len(curves):
+        raise ValueError(f"{len(curves)} curves but {len(labels)} labels")
+    for curve, label, color in zip(curves, labels, OKABE_ITO[4:] + OKABE_ITO[:4]):
+        curve = np.asarray(to_numpy(curve), dtype=float)
+        if curve.shape != distances.shape:
+            raise ValueError(f"each curve must have the shape of distances {distances.shape}; got {curve.shape}")
+        ax.plot(distances, curve, marker="o", markersize=3, color=color, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if any(label is not None for label in labels):
+        ax.legend(fontsize=9)
+    return fig

@@ -1,112 +1,138 @@
 """Saving and loading a model as ``.npz``: atomic writes, no pickles.
 
-A file holds the five parameter arrays, a format tag, the training settings, and (if the
-model has one) its vocabulary as an array of one-character strings in index order.
-Optimizer state (Adagrad's or Adam's running sums) is not saved: a loaded model resumes
-with a fresh optimizer.
+A file holds the parameter arrays, a format tag naming the model class, the settings needed to
+rebuild the model (optimizer with its hyperparameters, clipping, initialisation), and (if the
+model has one) its vocabulary as an array of strings in index order (tokens may be longer than
+one character). Optimizer state (Adagrad's or Adam's running sums) is not saved: a loaded model
+resumes with a fresh optimizer.
 """
 import os
-import tempfile
-import zipfile
+import secrets
 
 import numpy as np
 
 from .backend import to_numpy
 from .errors import MissingModelFileError, ModelFileError
-from .functional import PARAM_NAMES
 
-FORMAT_TAG = "rnn_core.VanillaRNN"
 FORMAT_VERSION = 1
+PARAMETER_DTYPES = (np.float32, np.float64)
+_ZIP_MAGIC = b"PK\x03\x04"
+_NPY_MAGIC = b"\x93NUMPY"
+_PICKLE_MAGIC = b"\x80"          # protocol 2 and later start with PROTO
 
 
-def _npz_path(path):
+def npz_path(path):
+    """``path`` with ``.npz`` appended when missing, as ``numpy.savez`` does."""
     path = os.fspath(path)
     return path if path.endswith(".npz") else path + ".npz"
 
 
-def write_model(path, params, settings, vocabulary=None):
+def write_model(path, format_tag, params, settings, vocabulary=None):
     """Write ``params`` (name → array) and ``settings`` (name → scalar/str) to ``path`` atomically.
 
-    The data goes to a temporary file in the same folder, is flushed to disk, and only then
-    renamed over ``path``; an interrupted save leaves any earlier file untouched.
-    Returns the path written (``.npz`` is appended when missing, as numpy does).
+    The data goes to a new file in the same folder, is flushed to disk (``fsync``), and only
+    then renamed over ``path``; an interrupted save leaves any earlier file untouched. The file
+    gets the mode of any newly created file (0666 less the umask). Returns the path written
+    (``.npz`` is appended when missing, as numpy does).
     """
-    path = _npz_path(path)
-    arrays = {name: to_numpy(params[name]) for name in PARAM_NAMES}
-    arrays["format"] = np.array(FORMAT_TAG)
+    path = npz_path(path)
+    arrays = {name: to_numpy(value) for name, value in params.items()}
+    arrays["format"] = np.array(format_tag)
     arrays["format_version"] = np.array(FORMAT_VERSION)
     for key, value in settings.items():
         arrays[f"setting_{key}"] = np.array("" if value is None else value)
     if vocabulary is not None:
-        arrays["vocabulary"] = np.array(list(vocabulary), dtype="<U1")
+        arrays["vocabulary"] = np.array(list(vocabulary), dtype=str)   # as wide as the longest token
     folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".rnn_core-", suffix=".npz.tmp", dir=folder)
+    temporary = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+    # O_EXCL: a fresh file of our own; mode 0o666 is reduced by the umask, like open(path, "w").
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(handle, "wb") as stream:
             np.savez(stream, **arrays)
             stream.flush()
-            os.fsync(stream.fileno())
+            os.fsync(stream.fileno())        # the data is on disk before the rename makes it visible
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
+    _sync_folder(folder)
     return path
 
 
-def read_model(path):
+def _sync_folder(folder):
+    """Flush the folder entry of the rename to disk too (POSIX; a no-op where folders cannot be opened)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
+def read_model(path, format_tag, param_names):
     """``(params, settings, vocabulary)`` from a file written by ``write_model``.
 
-    Raises ``ModelFileError`` (a ``ValueError``) for a missing, corrupt, foreign or
-    pickle-holding file; nothing in the file is ever executed (``allow_pickle=False``).
+    ``path`` may omit the ``.npz`` that ``write_model`` appends. Raises ``ModelFileError`` (a
+    ``ValueError``) for a missing, corrupt, foreign or pickle-holding file, and for parameters
+    that are not 2-D finite float32/float64 arrays; nothing in the file is ever executed.
     """
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise MissingModelFileError(f"model file {path!r} does not exist")
+        if os.path.exists(npz_path(path)):
+            path = npz_path(path)
+        else:
+            raise MissingModelFileError(f"model file {path!r} does not exist"
+                                        + ("" if path.endswith(".npz") else f" (nor {npz_path(path)!r})"))
+    with open(path, "rb") as stream:
+        head = stream.read(len(_NPY_MAGIC))
+    if head.startswith(_NPY_MAGIC):
+        raise ModelFileError(f"{path!r} is a single .npy array, not an rnn_core model (.npz from rnn.save)")
+    if head.startswith(_PICKLE_MAGIC):
+        raise ModelFileError(f"{path!r} holds pickled Python objects, which rnn_core never loads")
+    if not head.startswith(_ZIP_MAGIC):
+        raise ModelFileError(f"{path!r} is not a model file: an rnn_core model is a .npz (zip) archive "
+                             f"written by rnn.save, and this file starts with {head[:4]!r}")
     try:
-        archive = np.load(path, allow_pickle=False)
-    except ValueError as err:  # numpy refuses a pickle file without allow_pickle
+        with np.load(path, allow_pickle=False) as archive:
+            contents = {key: archive[key] for key in archive.files}
+    except ValueError as err:  # numpy refuses an object array without allow_pickle
         raise ModelFileError(f"{path!r} holds pickled Python objects, which rnn_core never loads "
                              f"(allow_pickle=False): {err}") from None
-    except (OSError, zipfile.BadZipFile, EOFError) as err:
-        raise ModelFileError(f"{path!r} is not a readable .npz model file ({type(err).__name__}: {err})") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise ModelFileError(f"{path!r} is a single .npy array, not an rnn_core model (.npz from rnn.save)")
-    with archive:
-        try:
-            contents = {key: archive[key] for key in archive.files}
-        except ValueError as err:
-            raise ModelFileError(f"{path!r} holds pickled Python objects, which rnn_core never loads "
-                                 f"(allow_pickle=False): {err}") from None
-        except (OSError, zipfile.BadZipFile, EOFError, KeyError) as err:
-            raise ModelFileError(f"{path!r} is corrupt ({type(err).__name__}: {err})") from None
-    if contents.get("format") is None or str(contents["format"]) != FORMAT_TAG:
-        raise ModelFileError(f"{path!r} is not an rnn_core model: it has no format tag {FORMAT_TAG!r} "
+    except Exception as err:   # a truncated or damaged archive: zipfile, zlib, OSError, EOFError ...
+        raise ModelFileError(f"{path!r} is corrupt ({type(err).__name__}: {err})") from None
+    found_tag = str(contents["format"]) if "format" in contents else None
+    if found_tag != format_tag:
+        raise ModelFileError(f"{path!r} is not an {format_tag} model: its format tag is {found_tag!r} "
                              f"(keys: {', '.join(sorted(contents)) or 'none'})")
     version = int(contents.get("format_version", -1))
     if version != FORMAT_VERSION:
         raise ModelFileError(f"{path!r} has format version {version}; this rnn_core reads version {FORMAT_VERSION}")
-    missing = [name for name in PARAM_NAMES if name not in contents]
+    missing = [name for name in param_names if name not in contents]
     if missing:
         raise ModelFileError(f"{path!r} lacks the parameter(s) {', '.join(missing)}")
-    params = {name: contents[name] for name in PARAM_NAMES}
-    _check_parameter_shapes(path, params)
+    params = {name: contents[name] for name in param_names}
+    _check_parameters(path, params)
     settings = {key[len("setting_"):]: contents[key].item() for key in contents if key.startswith("setting_")}
-    vocabulary = [str(char) for char in contents["vocabulary"]] if "vocabulary" in contents else None
+    vocabulary = [str(token) for token in contents["vocabulary"]] if "vocabulary" in contents else None
     return params, settings, vocabulary
 
 
-def _check_parameter_shapes(path, params):
+def _check_parameters(path, params):
+    dtypes = set()
     for name, array in params.items():
-        if array.dtype.kind != "f":
-            raise ModelFileError(f"{path!r}: parameter {name} has dtype {array.dtype}; expected floats")
+        if array.dtype.type not in PARAMETER_DTYPES:
+            raise ModelFileError(f"{path!r}: parameter {name} has dtype {array.dtype}; "
+                                 "expected float32 or float64")
         if array.ndim != 2:
             raise ModelFileError(f"{path!r}: parameter {name} has shape {array.shape}; expected a 2-D array")
         if not np.isfinite(array).all():
             raise ModelFileError(f"{path!r}: parameter {name} contains NaN or inf")
-    n_x, n_h = params["Wxh"].shape
-    n_y = params["Why"].shape[1]
-    expected = {"Wxh": (n_x, n_h), "Whh": (n_h, n_h), "Why": (n_h, n_y), "bh": (1, n_h), "by": (1, n_y)}
-    for name, shape in expected.items():
-        if params[name].shape != shape:
-            raise ModelFileError(f"{path!r}: parameter {name} has shape {params[name].shape}; expected {shape}")
+        dtypes.add(array.dtype)
+    if len(dtypes) > 1:
+        raise ModelFileError(f"{path!r}: the parameters mix dtypes {sorted(map(str, dtypes))}; expected one")

@@ -13,6 +13,8 @@ import numbers
 
 import numpy as np
 
+from .backend import is_cupy_array, to_numpy
+
 INPUT_SHAPES = "(T, n_x) or (T, B, n_x) floats, or integer indices (T,) or (T, B)"
 
 
@@ -50,7 +52,7 @@ def _as_array(name, value, xp):
                         "encode text first with rnn_core.encode(text, char_to_idx)")
     if value is None:
         raise TypeError(f"{name} must be an array, got None")
-    if type(value).__module__.startswith("cupy"):
+    if is_cupy_array(value):
         array = value
     else:
         try:
@@ -72,17 +74,13 @@ def _integer_range(name, array, upper, what):
     low, high = int(array.min()), int(array.max())
     if low < 0 or high >= upper:
         bad = low if low < 0 else high
-        position = tuple(int(i) for i in np.argwhere(_to_host(array == bad))[0])
+        position = tuple(int(i) for i in np.argwhere(to_numpy(array == bad))[0])
         raise ValueError(f"{name} holds {what} {bad} at position {position}; "
                          f"expected 0 <= {what} < {upper}")
 
 
-def _to_host(array):
-    return array.get() if type(array).__module__.startswith("cupy") else np.asarray(array)
-
-
 def inputs(X, n_x, xp, dtype):
-    """Canonical inputs: ``(X, is_integer)`` with ``X`` as ``(T, B)`` ints or ``(T, B, n_x)`` floats."""
+    """Canonical inputs: ``(T, B)`` integer indices or ``(T, B, n_x)`` floats (the dtype says which)."""
     X = _as_array("X", X, xp)
     if X.dtype.kind == "b":
         raise TypeError("X is boolean; expected integer indices or float one-hot vectors")
@@ -92,10 +90,16 @@ def inputs(X, n_x, xp, dtype):
         raise ValueError(f"X has shape {tuple(X.shape)}: an empty sequence; expected {INPUT_SHAPES} with T >= 1")
     if X.dtype.kind in "iu":
         if X.ndim not in (1, 2):
-            raise ValueError(f"integer X has shape {tuple(X.shape)}; expected indices (T,) or (T, B)")
+            raise ValueError(f"integer X has shape {tuple(X.shape)}; expected indices (T,) or (T, B) "
+                             "(one-hot vectors must be floats: X.astype(float))")
+        if X.ndim == 2 and X.shape[0] >= 2 and X.shape[1] == n_x >= 3 and _rows_are_one_hot(X, xp):
+            raise ValueError(f"integer X of shape {tuple(X.shape)} looks like one-hot rows (T, n_x), but "
+                             "integer arrays are read as indices (T, B); pass X.astype(float) for one-hot "
+                             "rows, or X.argmax(axis=1) for the indices (indices of n_x sequences that "
+                             "happen to look one-hot: pass rnn_core.one_hot(X, n_x))")
         _integer_range("X", X, n_x, "index")
         X = X.astype(xp.int64, copy=False)
-        return (X[:, None] if X.ndim == 1 else X), True
+        return X[:, None] if X.ndim == 1 else X
     if X.ndim not in (2, 3):
         raise ValueError(f"X has shape {tuple(X.shape)}; expected {INPUT_SHAPES}")
     if X.shape[-1] != n_x:
@@ -103,7 +107,16 @@ def inputs(X, n_x, xp, dtype):
                          f"expected {INPUT_SHAPES}")
     X = X.astype(dtype, copy=False)
     _require_finite("X", X, xp)
-    return (X[:, None, :] if X.ndim == 2 else X), False
+    return X[:, None, :] if X.ndim == 2 else X
+
+
+def _rows_are_one_hot(X, xp):
+    """True when every row of the 2-D integer ``X`` is 0 everywhere but for a single 1.
+
+    Index arrays ``(T, B)`` with B = n_x rarely look like that for T >= 2 and n_x >= 3; for
+    shorter or narrower arrays the two readings are too easily confused to refuse either.
+    """
+    return bool(((X == 0) | (X == 1)).all()) and bool((X.sum(axis=1) == 1).all())
 
 
 def initial_state(h0, batch, n_h, xp, dtype):
@@ -133,7 +146,7 @@ def forward_output(ys, xp, name="ys"):
 
 
 def targets(Y, ys_shape, xp, dtype):
-    """Canonical targets for predictions of shape ``(T, B, n_y)``: ``(Y, is_integer)``."""
+    """Canonical targets for predictions of shape ``(T, B, n_y)``: classes ``(T, B)`` or floats ``(T, B, n_y)``."""
     T, B, n_y = ys_shape
     Y = _as_array("Y", Y, xp)
     if Y.dtype.kind == "b":
@@ -145,7 +158,7 @@ def targets(Y, ys_shape, xp, dtype):
             raise ValueError(f"integer Y has shape {tuple(Y.shape)}; expected classes of shape (T, B) = ({T}, {B})"
                              + (f" or ({T},)" if B == 1 else ""))
         _integer_range("Y", Y, n_y, "class")
-        return Y.astype(xp.int64, copy=False), True
+        return Y.astype(xp.int64, copy=False)
     if Y.ndim == 2 and B == 1:
         Y = Y[:, None, :]
     if Y.shape != (T, B, n_y):
@@ -155,7 +168,7 @@ def targets(Y, ys_shape, xp, dtype):
     _require_finite("Y", Y, xp)
     if bool((Y < 0).any()):
         raise ValueError("Y has negative entries; expected one-hot (or probability) targets")
-    return Y, False
+    return Y
 
 
 def mask_array(mask, T, B, xp, dtype):

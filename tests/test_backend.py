@@ -1,4 +1,11 @@
-"""Backend selection: numpy always works; CuPy only with a real GPU; a clear error otherwise."""
+"""Backend selection: numpy always works; CuPy only with a real GPU; a clear error otherwise.
+
+Also: ``import rnn_core`` changes no process-wide state (the allocator in particular).
+"""
+import subprocess
+import sys
+import textwrap
+import types
 import warnings
 
 import numpy as np
@@ -9,21 +16,36 @@ from rnn_core import backend
 
 
 @pytest.fixture
-def no_gpu(monkeypatch):
-    """Pretend CuPy is missing, whatever this machine has, and reset the once-only warning."""
-    monkeypatch.setattr(backend, "_cupy_probe", (None, "CuPy is not importable (test)"))
+def no_cupy(monkeypatch):
+    """Pretend CuPy is not installed, whatever this machine has, and reset the once-only warning."""
+    monkeypatch.setattr(backend, "_cupy_probe", (None, "CuPy is not installed", False))
     monkeypatch.setattr(backend, "_fallback_reported", False)
 
 
-def test_numpy_backend_is_numpy(no_gpu, monkeypatch):
+@pytest.fixture
+def broken_cupy(monkeypatch):
+    """Pretend CuPy is installed but finds no GPU."""
+    monkeypatch.setattr(backend, "_cupy_probe", (None, "CuPy found no usable GPU (test)", True))
+    monkeypatch.setattr(backend, "_fallback_reported", False)
+
+
+def test_numpy_backend_is_numpy(no_cupy, monkeypatch):
     monkeypatch.setenv("RNN_CORE_BACKEND", "cupy")      # the argument wins over the variable
     assert backend.get_backend("numpy") is np
     assert rc.VanillaRNN(2, 3, 2, backend="numpy").backend == "numpy"
 
 
-def test_auto_falls_back_to_numpy_and_says_so_once(no_gpu, monkeypatch):
+def test_auto_without_cupy_installed_is_silent(no_cupy, monkeypatch):
     monkeypatch.delenv("RNN_CORE_BACKEND", raising=False)
-    with pytest.warns(rc.BackendFallbackWarning, match="using numpy on the CPU"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                  # any warning would raise here
+        assert backend.get_backend() is np
+        assert rc.VanillaRNN(2, 3, 2).xp is np
+
+
+def test_auto_with_an_unusable_cupy_warns_once(broken_cupy, monkeypatch):
+    monkeypatch.delenv("RNN_CORE_BACKEND", raising=False)
+    with pytest.warns(rc.BackendFallbackWarning, match="using numpy on the CPU, since CuPy found no usable GPU"):
         assert backend.get_backend() is np
     with warnings.catch_warnings():
         warnings.simplefilter("error")                  # a second warning would raise here
@@ -31,12 +53,19 @@ def test_auto_falls_back_to_numpy_and_says_so_once(no_gpu, monkeypatch):
         assert rc.VanillaRNN(2, 3, 2).xp is np
 
 
-def test_explicit_cupy_without_gpu_is_a_clear_error(no_gpu):
-    with pytest.raises(RuntimeError, match="backend 'cupy' was requested but CuPy is not importable"):
+def test_the_probe_tells_not_installed_from_installed_but_broken(monkeypatch):
+    monkeypatch.setattr(backend, "_cupy_probe", None)
+    monkeypatch.delitem(sys.modules, "cupy", raising=False)
+    monkeypatch.setattr(backend.importlib.util, "find_spec", lambda name: None)
+    assert backend._probe_cupy() == (None, "CuPy is not installed", False)
+
+
+def test_explicit_cupy_without_gpu_is_a_clear_error(no_cupy):
+    with pytest.raises(RuntimeError, match="backend 'cupy' was requested but CuPy is not installed"):
         rc.VanillaRNN(2, 3, 2, backend="cupy")
 
 
-def test_environment_variable_selects_the_backend(no_gpu, monkeypatch):
+def test_environment_variable_selects_the_backend(no_cupy, monkeypatch):
     monkeypatch.setenv("RNN_CORE_BACKEND", "numpy")
     assert backend.get_backend() is np
     monkeypatch.setenv("RNN_CORE_BACKEND", "cupy")
@@ -49,8 +78,6 @@ def test_environment_variable_selects_the_backend(no_gpu, monkeypatch):
 
 def test_a_cupy_that_imports_but_has_no_device_counts_as_no_gpu(monkeypatch):
     """Without a GPU, cupy.is_available() is False and CUDA calls raise a RuntimeError."""
-    import sys
-    import types
 
     class CUDARuntimeError(RuntimeError):
         pass
@@ -64,26 +91,55 @@ def test_a_cupy_that_imports_but_has_no_device_counts_as_no_gpu(monkeypatch):
     fake.arange = arange
     monkeypatch.setitem(sys.modules, "cupy", fake)
     monkeypatch.setattr(backend, "_cupy_probe", None)
-    monkeypatch.setattr(backend, "_fallback_reported", True)
-    assert backend.get_backend("auto") is np
+    monkeypatch.setattr(backend, "_fallback_reported", False)
+    with pytest.warns(rc.BackendFallbackWarning, match="no usable GPU"):
+        assert backend.get_backend("auto") is np
     assert not backend.gpu_available()
-    assert "no usable GPU" in backend._cupy_probe[1]
     fake.is_available = lambda: True                    # claims a device, but the operation fails
     monkeypatch.setattr(backend, "_cupy_probe", None)
     assert backend.get_backend("auto") is np
-    assert "CUDARuntimeError" in backend._cupy_probe[1]
+    assert "CUDARuntimeError" in backend._cupy_probe[1] and backend._cupy_probe[2]
 
 
-def test_to_numpy_and_get_array_module_on_numpy_arrays():
+def test_one_helper_answers_which_module_and_to_host():
     a = np.arange(3.0)
     assert backend.to_numpy(a) is a
-    assert backend.get_array_module(a) is np
+    for thing in (a, np.float32(1.0), [1.0, 2.0], 3.0, None):
+        assert backend.get_array_module(thing) is np
+    np.testing.assert_array_equal(backend.to_numpy([1, 2]), [1, 2])
+
+    class FakeCupyArray:                                # what CuPy's classes look like from outside
+        __module__ = "cupy._core.core"
+
+        def get(self):
+            return np.ones(2)
+
+    assert backend.is_cupy_array(FakeCupyArray()) and not backend.is_cupy_array(a)
+    np.testing.assert_array_equal(backend.to_numpy(FakeCupyArray()), np.ones(2))
 
 
-def test_allocator_tuning_can_be_switched_off(monkeypatch):
-    monkeypatch.setenv("RNN_CORE_KEEP_MEMORY", "0")
-    assert backend.keep_freed_memory() is False
-    monkeypatch.delenv("RNN_CORE_KEEP_MEMORY")
-    import platform
-    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
-        assert backend.keep_freed_memory() is True
+def test_importing_rnn_core_leaves_the_allocator_alone():
+    """Every call into libc's mallopt during `import rnn_core` is recorded: there must be none."""
+    script = textwrap.dedent("""
+        import ctypes
+        calls = []
+        original_getattr, original_getitem = ctypes.CDLL.__getattr__, ctypes.CDLL.__getitem__
+
+        def recorder(*args):
+            calls.append(args)
+            return 1
+
+        # Every way of reaching a C function through ctypes (ctypes.CDLL(...).mallopt,
+        # ctypes.cdll.LoadLibrary(...)["mallopt"], ...) goes through these two methods.
+        ctypes.CDLL.__getattr__ = lambda lib, name: recorder if name == "mallopt" else original_getattr(lib, name)
+        ctypes.CDLL.__getitem__ = lambda lib, name: recorder if name == "mallopt" else original_getitem(lib, name)
+        import rnn_core
+        rnn_core.VanillaRNN(3, 4, 3, backend="numpy").train_step([0, 1, 2], [1, 2, 0])
+        print("mallopt calls:", calls)
+        rnn_core.keep_freed_memory()                    # the explicit opt-in does call it
+        print("after opt-in:", len(calls) > 0 or not __import__("sys").platform.startswith("linux"))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "mallopt calls: []" in result.stdout
+    assert "after opt-in: True" in result.stdout

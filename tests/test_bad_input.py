@@ -128,7 +128,7 @@ def test_bad_training_data(rnn):
         rnn.train_words(["hello", "hi"], epochs=1)
     with pytest.raises(ValueError, match="sequence 1: X has 2 steps but Y has 3"):
         rnn.train([np.array([0, 1]), np.array([1, 2])], [np.array([1, 2]), np.array([1, 2, 3])], epochs=1)
-    with pytest.raises(ValueError, match="the end marker '.' is not in the vocabulary"):
+    with pytest.raises(ValueError, match="the marker '.' is not in the vocabulary"):
         rc.prepare_sequences(["hello"], {c: i for i, c in enumerate("helo")})
 
 

@@ -91,3 +91,60 @@ def test_float32_stays_float32_end_to_end(rng):
         rnn.backward(X, Y, hs, ys)
         assert all(p.dtype == np.float32 for p in rnn.params.values())
         assert all(m.dtype == np.float32 for m in rnn.optimizer.m.values())
+
+
+def test_functions_write_into_the_arrays_they_are_given(rng):
+    """``out=`` arrays are used, not copied: what VanillaRNN relies on to reuse memory."""
+    rnn = VanillaRNN(5, 6, 4, seed=0, init_scale=0.5, backend="numpy")
+    X, Y = rng.integers(0, 5, (3, 2)), rng.integers(0, 4, (3, 2))
+    h0 = np.zeros((2, 6))
+    hs_out, ys_out = np.empty((3, 2, 6)), np.empty((3, 2, 4))
+    hs, ys = rc.functional.forward(rnn.params, X, h0, out=(hs_out, ys_out))
+    assert hs is hs_out and np.shares_memory(ys, ys_out)
+    dense_out = np.empty((3, 2, 6))
+    projected = rc.functional.input_projection(rnn.params, rc.one_hot(X, 5), out=dense_out)
+    assert np.shares_memory(projected, dense_out)
+    delta_out = np.empty_like(ys)
+    delta_y = rc.functional.output_error(ys, Y, out=delta_out)
+    assert delta_y is delta_out
+    np.testing.assert_array_equal(delta_y, rc.functional.output_error(ys, Y))
+    soft = rc.functional.output_error(ys, rc.one_hot(Y, 4), out=np.empty_like(ys))
+    np.testing.assert_allclose(soft, delta_y, rtol=0, atol=1e-15)
+    buffers = (np.empty((3, 2, 6)), np.empty((3, 2, 6)))
+    grads = rc.functional.bptt(rnn.params, X, hs, h0, delta_y, out=buffers)
+    assert grads["delta_h"] is buffers[1]
+    plain = rc.functional.bptt(rnn.params, X, hs, h0, delta_y)
+    for name in plain:
+        np.testing.assert_array_equal(grads[name], plain[name])
+
+
+def test_softmax_with_temperature_is_silent_and_exact():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                 # no overflow warning, even for τ = 1e-300
+        probs = rc.functional.softmax_with_temperature([0.0, 1.0], 1e-300)
+    np.testing.assert_array_equal(probs, [0.0, 1.0])
+    probs = rc.functional.softmax_with_temperature(np.array([0.0, 1.0], dtype=np.float32), 1.0)
+    assert probs.dtype == np.float64                   # sampling probabilities in float64 whatever the model's dtype
+
+
+def test_softmax_keeps_float32_and_works_row_by_row():
+    probs = rc.softmax(np.array([[0.0, 0.0]], dtype=np.float32))
+    assert probs.dtype == np.float32
+    rows = rc.softmax(np.array([[0.0, np.log(3.0)], [-1000.0, -1000.0 + np.log(3.0)]]))
+    np.testing.assert_allclose(rows, [[0.25, 0.75], [0.25, 0.75]], rtol=1e-12)   # each row its own max
+
+
+def test_sampling_probabilities_at_the_smallest_temperature_raise_no_overflow_warning():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        probs = rc.functional.softmax_with_temperature([0.0, 3.0, 1.0], 5e-324)
+    np.testing.assert_array_equal(probs, [0.0, 1.0, 0.0])
+
+
+def test_dense_output_error_writes_into_out(rng):
+    ys = rc.softmax(rng.standard_normal((2, 3, 4)))
+    Y = rc.one_hot(rng.integers(0, 4, (2, 3)), 4)
+    out = np.empty_like(ys)
+    assert rc.functional.output_error(ys, Y, out=out) is out

@@ -1,7 +1,7 @@
 """BPTT's gradients equal central finite differences, for every parameter, in float64."""
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import rnn_core as rc
@@ -81,7 +81,7 @@ def test_gradient_of_the_mean_loss_is_the_sum_gradient_divided_by_n(rng):
     rnn = model()
     X, Y = rng.integers(0, 5, 7), rng.integers(0, 4, 7)
     hs, ys = rnn.forward(X)
-    delta = rc.functional.output_error(ys, Y[:, None], True)
+    delta = rc.functional.output_error(ys, Y[:, None])
     expected = (ys - rc.one_hot(Y, 4)[:, None, :]) / 7
     np.testing.assert_allclose(delta, expected, rtol=0, atol=1e-15)
 
@@ -92,8 +92,7 @@ def test_hidden_state_gradients_match_finite_differences_through_h0(rng):
     X, Y = rng.integers(0, 5, (4, 2)), rng.integers(0, 4, (4, 2))
     h0 = rng.standard_normal((2, 6)) * 0.5
     hs, ys = rnn.forward(X, h0)
-    analytic = rc.functional.bptt(rnn.params, X, True, hs, h0,
-                                  rc.functional.output_error(ys, Y, True))["dh0"]
+    analytic = rc.functional.bptt(rnn.params, X, hs, h0, rc.functional.output_error(ys, Y))["dh0"]
     numeric = rc.numerical_gradient(lambda: rnn.compute_loss(Y, rnn.forward(X, h0)[1]), h0)
     assert rc.relative_error(analytic, numeric) < TOLERANCE
 
@@ -114,6 +113,9 @@ def test_gradients_match_finite_differences_for_random_shapes(n_x, n_h, n_y, T, 
     gen = np.random.default_rng(seed)
     rnn = VanillaRNN(n_x, n_h, n_y, seed=seed, init_scale=0.5, backend="numpy")
     indices = gen.integers(0, n_x, (T, B))
+    # Indices that look like one-hot rows (T, n_x) are refused as ambiguous (test_review_fixes).
+    assume(not (integer_inputs and T >= 2 and B == n_x >= 3 and ((indices == 0) | (indices == 1)).all()
+                and (indices.sum(axis=1) == 1).all()))
     X = indices if integer_inputs else gen.standard_normal((T, B, n_x))
     Y = gen.integers(0, n_y, (T, B))
     mask = gen.random((T, B)) < 0.7
@@ -129,3 +131,11 @@ def test_relative_error_is_scale_aware_and_rejects_shape_mismatch():
     assert rc.relative_error(np.zeros(3), np.zeros(3)) == 0.0
     with pytest.raises(ValueError, match="shapes"):
         rc.relative_error(np.zeros(3), np.zeros(4))
+
+
+def test_gradients_match_for_targets_that_do_not_sum_to_one(rng):
+    """(4.1)'s general form ŷ_t Σ_j y_tj − y_t: weighted targets (each row sums to 2 here)."""
+    rnn = model()
+    X = rng.integers(0, 5, (4, 2))
+    Y = 2.0 * rc.one_hot(rng.integers(0, 4, (4, 2)), 4)
+    assert_gradients_match(rc.check_gradients(rnn, X, Y))

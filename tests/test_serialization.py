@@ -11,7 +11,7 @@ from rnn_core import VanillaRNN
 
 
 def trained_model():
-    rnn = VanillaRNN(6, 7, 6, lr=0.02, seed=5, init_scale=0.3, backend="numpy", optimizer="adam",
+    rnn = VanillaRNN(4, 7, 4, lr=0.02, seed=5, init_scale=0.3, backend="numpy", optimizer="adam",
                      clip=2.0, clip_mode="norm")
     rnn.train_words(["ab", "bca", "cab"], epochs=3, print_interval=0)
     return rnn
@@ -63,20 +63,20 @@ def test_missing_file_gives_a_clear_error(tmp_path):
 def test_corrupt_and_truncated_files_give_clear_errors(tmp_path):
     garbage = tmp_path / "garbage.npz"
     garbage.write_bytes(b"this is not a zip file at all")
-    with pytest.raises(rc.ModelFileError, match="not a readable .npz model file|pickled"):
+    with pytest.raises(rc.ModelFileError, match="is not a model file: an rnn_core model is a .npz"):
         VanillaRNN.load(garbage)
     good = trained_model().save(tmp_path / "good.npz")
     data = open(good, "rb").read()
     truncated = tmp_path / "truncated.npz"
     truncated.write_bytes(data[: len(data) // 2])
-    with pytest.raises(rc.ModelFileError):
+    with pytest.raises(rc.ModelFileError, match="is corrupt"):
         VanillaRNN.load(truncated)
 
 
 def test_foreign_files_are_refused(tmp_path):
     other = tmp_path / "other.npz"
     np.savez(other, weights=np.ones((3, 3)))
-    with pytest.raises(rc.ModelFileError, match="not an rnn_core model"):
+    with pytest.raises(rc.ModelFileError, match="is not an rnn_core.VanillaRNN model"):
         VanillaRNN.load(other)
     single = tmp_path / "single.npy"
     np.save(single, np.ones(3))
@@ -111,3 +111,54 @@ def test_files_holding_pickles_are_refused_and_never_executed(tmp_path, monkeypa
     with pytest.raises(rc.ModelFileError, match="pickled"):
         VanillaRNN.load(object_npz)
     assert not (tmp_path / "ran.txt").exists()
+
+
+def _saved_contents(tmp_path):
+    path = trained_model().save(tmp_path / "model.npz")
+    with np.load(path) as archive:
+        return {key: archive[key] for key in archive.files}
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda c: c.pop("format_version"), "has format version -1; this rnn_core reads version 1"),
+    (lambda c: c.update(format_version=np.array(2)), "has format version 2; this rnn_core reads version 1"),
+    (lambda c: c.pop("format"), "is not an rnn_core.VanillaRNN model: its format tag is None"),
+    (lambda c: c.update(format=np.array("rnn_core.LSTM")), "its format tag is 'rnn_core.LSTM'"),
+    (lambda c: (c.pop("Why"), c.pop("by")), "lacks the parameter\\(s\\) Why, by"),
+    (lambda c: c.update(bh=c["bh"][0]), r"parameter bh has shape \(7,\); expected a 2-D array"),
+    (lambda c: c.update(Wxh=c["Wxh"].astype(np.int64)), "parameter Wxh has dtype int64; expected float32 or float64"),
+    (lambda c: c["Whh"].__setitem__((0, 0), np.nan), "parameter Whh contains NaN or inf"),
+    (lambda c: c.update(by=c["by"].astype(np.float32)), r"the parameters mix dtypes \['float32', 'float64'\]"),
+    (lambda c: c.update(vocabulary=np.array(["a", "b"])), "holds a vocabulary that does not fit the model"),
+    (lambda c: c.update(setting_clip_mode=np.array("sideways")), "holds settings this rnn_core cannot use"),
+])
+def test_damaged_model_files_are_refused_with_the_reason(tmp_path, change, message):
+    contents = _saved_contents(tmp_path)
+    change(contents)
+    path = tmp_path / "damaged.npz"
+    np.savez(path, **contents)
+    with pytest.raises(rc.ModelFileError, match=message) as info:
+        VanillaRNN.load(path)
+    assert "damaged.npz" in str(info.value)                      # the message names the file
+
+
+def test_the_file_keeps_every_setting_and_nothing_is_executed(tmp_path):
+    rnn = VanillaRNN(4, 5, 4, lr=0.03, seed=2, backend="numpy", optimizer="adagrad", clip=None,
+                     init="identity", whh_scale=0.7)
+    loaded = VanillaRNN.load(rnn.save(tmp_path / "adagrad.npz"), backend="numpy")
+    assert (loaded.optimizer.name, loaded.lr, loaded.optimizer.eps) == ("adagrad", 0.03, 1e-8)
+    assert (loaded.clip, loaded.clip_mode, loaded.init, loaded.whh_scale) == (None, None, "identity", 0.7)
+    with np.load(tmp_path / "adagrad.npz", allow_pickle=False) as archive:
+        assert str(archive["format"]) == "rnn_core.VanillaRNN" and int(archive["format_version"]) == 1
+        assert archive["setting_optimizer_eps"].item() == 1e-8
+
+
+def test_an_older_file_without_the_new_settings_still_loads(tmp_path):
+    contents = _saved_contents(tmp_path)
+    old_keys = ("setting_lr", "setting_optimizer", "setting_clip", "setting_clip_mode")   # format 1 before issue 9
+    for key in [k for k in contents if k.startswith("setting_") and k not in old_keys]:
+        contents.pop(key)
+    np.savez(tmp_path / "old.npz", **contents)
+    loaded = VanillaRNN.load(tmp_path / "old.npz", backend="numpy")
+    assert (loaded.optimizer.name, loaded.lr, loaded.clip, loaded.clip_mode) == ("adam", 0.02, 2.0, "norm")
+    assert (loaded.init, loaded.optimizer.beta1, loaded.optimizer.eps) == ("lecture", 0.9, 1e-8)

@@ -11,14 +11,14 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 EXPECTED = ["00_introduction", "01_rnn_cell", "02_unrolling_and_loss", "03_bptt", "04_hello_example",
             "05_training_on_words", "06_visualizing_hidden_states", "07_long_term_dependencies",
-            "08_gpu_with_cupy"]
+            "08_gpu_with_cupy", "09_lstm_and_gru"]
 
 
 def load(path):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def test_the_series_has_the_nine_numbered_notebooks():
+def test_the_series_has_its_numbered_notebooks():
     assert [p.stem for p in NOTEBOOKS] == EXPECTED
 
 
@@ -37,18 +37,55 @@ def test_each_notebook_has_its_frame(path):
     assert path.stat().st_size < 1_500_000
 
 
+def defined_functions(source):
+    return re.findall(r"^def (\w+)\(", source, re.M)
+
+
+def printed(cell):
+    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_every_exercise_has_a_hidden_solution_and_a_stated_check(path):
+def test_every_exercise_has_a_stub_a_hidden_worked_solution_and_a_check(path):
+    """The agreed form (rnn_core/exercises.py): stub `name` with `# YOUR CODE HERE`, hidden worked
+    solution `name_solution` labelled in its first line, a check cell calling exercises.check(..., name)
+    whose stored output says "not attempted yet" and shows the worked solution passing."""
     cells = load(path)["cells"]
-    solutions = [i for i, c in enumerate(cells) if "solution" in c["metadata"].get("tags", [])]
+    code = [(i, c) for i, c in enumerate(cells) if c["cell_type"] == "code"]
+    solutions = [i for i, c in code if "solution" in c["metadata"].get("tags", [])]
     assert len(solutions) >= 2, "at least two exercises"
+    numbers = []
     for i in solutions:
-        assert cells[i]["metadata"].get("jupyter", {}).get("source_hidden") is True
-        assert "YOUR CODE HERE" in "".join(cells[i - 1]["source"]), "a stub for the student comes first"
-        check_cell = next(c for c in cells[i + 1:] if c["cell_type"] == "code")   # prose may come between
-        assert "assert" in "".join(check_cell["source"]), "the code cell after a solution checks it"
-        outputs = "".join("".join(o.get("text", "")) for o in check_cell.get("outputs", []))
-        assert "All checks passed" in outputs
+        source = "".join(cells[i]["source"])
+        assert cells[i]["metadata"].get("jupyter", {}).get("source_hidden") is True, f"cell {i}: solution not hidden"
+        label = re.match(r"# Worked solution \(hidden\) of Exercise (\d+)\b", source)
+        assert label, f"cell {i}: the first line says what it is, '# Worked solution (hidden) of Exercise N: ...'"
+        numbers.append(int(label.group(1)))
+        names = [n[:-len("_solution")] for n in defined_functions(source) if n.endswith("_solution")]
+        assert names, f"cell {i}: a worked solution defines name_solution, never the student's name"
+        assert not set(defined_functions(source)) & set(names), f"cell {i} redefines the student's function"
+        stub_index, stub = max(((j, c) for j, c in code if j < i), key=lambda jc: jc[0])
+        stub_source = "".join(stub["source"])
+        assert "# YOUR CODE HERE" in stub_source, f"cell {stub_index}: the student's stub comes right before its solution"
+        for name in names:
+            assert name in defined_functions(stub_source), f"cell {stub_index} must define {name} for the student"
+            call = re.compile(r"exercises\.check\((.|\n)*?,\s*" + name + r"\s*\)")
+            checks = [c for j, c in code if j > i and call.search("".join(c["source"]))]
+            assert checks, f"no cell after the solution calls exercises.check(title, checker, {name})"
+            for check in checks:
+                assert "not attempted yet" in printed(check) and "The worked solution passes" in printed(check), \
+                    f"the stored check of {name} shows the untouched stub and the worked solution passing"
+    assert numbers[0] == 1 and numbers == sorted(numbers), f"exercises numbered in order from 1: {numbers}"
+    for i, c in code:
+        if "solution" not in c["metadata"].get("tags", []):
+            assert not re.search(r"\w+_solution\b", "".join(c["source"])), \
+                f"cell {i} uses a worked solution: it would break in the student handout, which has none"
+            assert "all checks passed" not in printed(c).lower(), f"cell {i}: the stored stubs are unsolved"
+    how_to_open = [c for c in cells if c["cell_type"] == "markdown" and "instructor" in c["metadata"].get("tags", [])
+                   and re.search(r"(?i)solution", "".join(c["source"]))
+                   and re.search(r"(?i)\b(click|open)", "".join(c["source"]))]
+    assert how_to_open, "the notebook says how to open a hidden solution, in a markdown cell tagged 'instructor' " \
+                        "(dropped from the student handout)"
 
 
 # Notebook 08 writes out the *lecture's* loop (not rnn_core's) to time it against rnn_core.

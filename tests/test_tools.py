@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -266,12 +267,14 @@ def solution_project(tmp_path: Path) -> Path:
     write_nb(
         nbdir / "01_rnn_cell.ipynb",
         [
-            new_markdown_cell("# The RNN cell"),
-            new_code_cell("def step(x):\n    raise NotImplementedError"),
-            executed_code_cell("def step(x):\n    return x", "", 1),
-            executed_code_cell("assert step(2) == 2", "ok\n", 2),
+            new_markdown_cell("# 01 · The RNN cell"),
+            new_code_cell("def step(x):\n    # YOUR CODE HERE\n    return None"),
+            executed_code_cell("# Worked solution (hidden) of Exercise 1\ndef step_solution(x):\n    return x", "", 1),
+            executed_code_cell("exercises.check('Exercise 1', check_step, step)", "ok\n", 2),
             new_markdown_cell("The answer is 42.", metadata={"tags": ["solution"]}),
+            new_markdown_cell("Open a hidden solution by clicking it.", metadata={"tags": ["instructor"]}),
         ],
+        metadata={"rnn_course": {"summary": "One step"}},
     )
     # solution tag is on cell 2 and 4
     nb = read_nb(nbdir / "01_rnn_cell.ipynb")
@@ -285,62 +288,105 @@ def solution_project(tmp_path: Path) -> Path:
     (nbdir / "data.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     (nbdir / ".ipynb_checkpoints").mkdir()
     (nbdir / ".ipynb_checkpoints" / "01_rnn_cell-checkpoint.ipynb").write_text("{}")
+    (tmp_path / "rnn_core" / "data").mkdir(parents=True)
+    (tmp_path / "rnn_core" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "rnn_core" / "data" / "words.txt").write_text("abc\n", encoding="utf-8")
+    (tmp_path / "rnn_core" / "__pycache__").mkdir()
+    (tmp_path / "rnn_core" / "__pycache__" / "x.pyc").write_bytes(b"")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'rnn_core'\n", encoding="utf-8")
+    (tmp_path / "requirements.lock").write_text("numpy==2.0.0\n", encoding="utf-8")
+    (tmp_path / "README.md").write_text("# For the repository, not for students\n", encoding="utf-8")
     return tmp_path
 
 
-def test_make_student_removes_solutions_and_outputs(tmp_path: Path, capsys):
+def test_make_student_removes_solutions_instructor_text_and_outputs(tmp_path: Path, capsys):
     root = solution_project(tmp_path)
     original = snapshot(root / "notebooks")
     out = tmp_path / "handout"
     assert make_student.main(["--root", str(root), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "01_rnn_cell.ipynb: 2 solution cells removed" in printed
-    assert "02_bptt.ipynb: 0 solution cells removed" in printed
+    assert "01_rnn_cell.ipynb: 2 solution and 1 instructor cells removed" in printed
+    assert "02_bptt.ipynb: 0 solution and 0 instructor cells removed" in printed
 
     src = read_nb(root / "notebooks" / "01_rnn_cell.ipynb")
-    nb = read_nb(out / "01_rnn_cell.ipynb")
-    assert len(nb.cells) == len(src.cells)
-    placeholders = [c for c in nb.cells if c.source == make_student.PLACEHOLDER]
-    assert [nb.cells.index(c) for c in placeholders] == [2, 4]
-    assert all(c.cell_type == "markdown" for c in placeholders)
-    assert [c.id for c in placeholders] == [src.cells[2].id, src.cells[4].id]
-    assert make_student.PLACEHOLDER == (
-        "*Solution removed from the student copy; write your own above, "
-        "then run the check below.*"
-    )
+    nb = read_nb(out / "notebooks" / "01_rnn_cell.ipynb")
+    assert [c.id for c in nb.cells] == [src.cells[i].id for i in (0, 1, 3)]
     for cell in nb.cells:
-        assert "solution" not in cell.metadata.get("tags", [])
-        assert "return x" not in cell.source and "42" not in cell.source
+        assert not {"solution", "instructor"} & set(cell.metadata.get("tags", []))
+        assert "_solution" not in cell.source and "42" not in cell.source and "hidden" not in cell.source
         if cell.cell_type == "code":
             assert cell.outputs == []
             assert cell.execution_count is None
     nbformat.validate(nb)
 
-    nb2 = read_nb(out / "02_bptt.ipynb")
+    nb2 = read_nb(out / "notebooks" / "02_bptt.ipynb")
     assert nb2.cells[0].outputs == [] and nb2.cells[0].execution_count is None
 
-    assert (out / "assets" / "diagram.svg").read_text() == "<svg/>"
-    assert (out / "figures" / "sub" / "plot.png").read_bytes() == b"\x89PNG"
-    assert (out / "data.csv").exists()
-    assert not (out / ".ipynb_checkpoints").exists()
+    assert (out / "notebooks" / "assets" / "diagram.svg").read_text() == "<svg/>"
+    assert (out / "notebooks" / "figures" / "sub" / "plot.png").read_bytes() == b"\x89PNG"
+    assert (out / "notebooks" / "data.csv").exists()
+    assert not (out / "notebooks" / ".ipynb_checkpoints").exists()
     assert snapshot(root / "notebooks") == original  # sources untouched
+
+
+def test_make_student_adds_the_library_requirements_and_a_student_readme_and_zips_it(tmp_path: Path):
+    root = solution_project(tmp_path)
+    out = tmp_path / "handout"
+    assert make_student.main(["--root", str(root), "--out", str(out)]) == 0
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert files == ["README.md", "notebooks/01_rnn_cell.ipynb", "notebooks/02_bptt.ipynb", "notebooks/assets/diagram.svg",
+                     "notebooks/data.csv", "notebooks/figures/sub/plot.png", "pyproject.toml", "requirements.lock",
+                     "rnn_core/__init__.py", "rnn_core/data/words.txt"]
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("# Recurrent neural networks from scratch") and "requirements.lock" in readme
+    assert "| [01 · The RNN cell](notebooks/01_rnn_cell.ipynb) | One step |" in readme
+    with zipfile.ZipFile(tmp_path / "rnn-course-student.zip") as archive:
+        assert sorted(archive.namelist()) == [f"rnn-course-student/{name}" for name in files]
+        assert archive.read("rnn-course-student/README.md").decode("utf-8") == readme
+
+    (root / "LICENSE").write_text("MIT\n", encoding="utf-8")
+    (root / "notebooks" / "data.csv").unlink()
+    (out / ".venv" / "bin").mkdir(parents=True)                  # someone set the handout up in place
+    (out / ".venv" / "bin" / "python").write_text("", encoding="utf-8")
+    (out / "notebooks" / ".ipynb_checkpoints").mkdir()
+    (out / "notebooks" / ".ipynb_checkpoints" / "x.ipynb").write_text("{}", encoding="utf-8")
+    assert make_student.main(["--root", str(root), "--out", str(out), "--zip", str(tmp_path / "h.zip")]) == 0
+    assert (out / "LICENSE").read_text() == "MIT\n" and not (out / "notebooks" / "data.csv").exists()   # stale file gone
+    assert (out / ".venv" / "bin" / "python").exists() and (out / "notebooks" / ".ipynb_checkpoints" / "x.ipynb").exists()
+    assert ".venv" not in str(zipfile.ZipFile(tmp_path / "h.zip").namelist())
+    assert "rnn-course-student/LICENSE" in zipfile.ZipFile(tmp_path / "h.zip").namelist()
+
+
+def test_make_student_needs_the_lock_and_never_rewrites_a_foreign_folder(tmp_path: Path, capsys):
+    root = solution_project(tmp_path)
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me", encoding="utf-8")
+    assert make_student.main(["--root", str(root), "--out", str(foreign)]) == 2
+    assert (foreign / "notes.txt").read_text() == "keep me"
+    (root / "requirements.lock").unlink()
+    assert make_student.main(["--root", str(root), "--out", str(tmp_path / "new")]) == 2
+    assert "requirements.lock" in capsys.readouterr().err
 
 
 def test_make_student_default_out_and_idempotent(tmp_path: Path):
     root = solution_project(tmp_path)
     assert make_student.main(["--root", str(root)]) == 0
     out = root / "build" / "student"
-    assert (out / "01_rnn_cell.ipynb").is_file()
+    assert (out / "notebooks" / "01_rnn_cell.ipynb").is_file()
     first = snapshot(out)
+    zipped = (root / "build" / "rnn-course-student.zip").read_bytes()
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
     assert make_student.main(["--root", str(root)]) == 0
     assert snapshot(out) == first
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == mtimes
+    assert (root / "build" / "rnn-course-student.zip").read_bytes() == zipped
 
 
 def test_make_student_refuses_out_inside_notebooks(tmp_path: Path):
     root = solution_project(tmp_path)
     assert make_student.main(["--root", str(root), "--out", str(root / "notebooks" / "x")]) == 2
+    assert make_student.main(["--root", str(root), "--out", str(root)]) == 2
 
 
 # --------------------------------------------------------------------------
@@ -373,7 +419,9 @@ def test_normalize_sets_kernelspec_and_hides_solutions(tmp_path: Path):
         "display_name": "Python 3 (ipykernel)",
         "language": "python",
     }
-    assert nb.metadata.language_info == {"name": "python"}
+    assert nb.metadata.language_info == normalize_notebooks.LANGUAGE_INFO   # what ipykernel reports
+    assert nb.metadata.language_info["version"] == normalize_notebooks.REFERENCE_PYTHON_VERSION
+    assert nb.nbformat_minor == 5
     assert nb.metadata.rnn_course == {"summary": "kept"}
     assert "execution" not in nb.cells[1].metadata
     assert nb.cells[1].outputs == outputs_before
@@ -464,7 +512,7 @@ def test_execute_notebooks_runs_in_notebook_dir_and_normalizes(tmp_path: Path, m
     assert nb.cells[1].execution_count == 1
     assert nb.cells[1].outputs[0].text == "from-data-file\n0\n"
     assert nb.cells[2].outputs[0].data["text/plain"] == "42"
-    assert nb.metadata.language_info == {"name": "python"}
+    assert nb.metadata.language_info == normalize_notebooks.LANGUAGE_INFO
     assert nb.metadata.kernelspec.name == "python3"
     assert all("execution" not in c.metadata for c in nb.cells)
     assert nb.cells[2].metadata.jupyter == {"source_hidden": True}
@@ -496,15 +544,13 @@ def test_normalize_merges_split_stream_outputs_without_changing_their_text():
     assert [(o.name, "".join(o.text)) for o in outputs] == [("stdout", "1\n2\n"), ("stderr", "careful\n"), ("stdout", "3\n")]
 
 
-def test_make_student_points_contents_links_at_the_roadmap(tmp_path: Path):
-    root = tmp_path
-    nbdir = root / "notebooks"
-    nbdir.mkdir()
+def test_make_student_keeps_contents_links_working(tmp_path: Path):
+    root = solution_project(tmp_path)
     nav = new_markdown_cell("[Contents](../README.md#the-notebooks) | [01 · Next →](01_next.ipynb)",
                             metadata={"tags": ["navigation"]})
-    nbformat.write(new_notebook(cells=[new_markdown_cell("# 00 · Intro"), nav]), nbdir / "00_intro.ipynb")
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# 00 · Intro"), nav]), root / "notebooks" / "00_intro.ipynb")
     out = tmp_path / "handout"
     assert make_student.main(["--root", str(root), "--out", str(out)]) == 0
-    handed_out = read_nb(out / "00_intro.ipynb")
-    assert handed_out.cells[1].source == "[Contents](00_introduction.ipynb) | [01 · Next →](01_next.ipynb)"
-    assert "../README.md" in read_nb(nbdir / "00_intro.ipynb").cells[1].source   # the source stays as it was
+    handed_out = read_nb(out / "notebooks" / "00_intro.ipynb")
+    assert handed_out.cells[1].source == nav.source            # ../README.md is the student README there
+    assert "\n## The notebooks\n" in (out / "README.md").read_text(encoding="utf-8")

@@ -149,3 +149,75 @@ def test_non_finite_gradients_are_never_applied(rng):
     with pytest.raises(rc.TrainingDivergedError, match="NaN or inf"):
         rnn.apply_gradients(grads)
     assert np.isfinite(rnn.Whh).all()
+
+
+def test_optimizer_defaults_and_refusals():
+    assert (rc.SGD().lr, rc.Adagrad().lr, rc.Adagrad().eps) == (0.01, 0.1, 1e-8)
+    adam = rc.Adam()
+    assert (adam.lr, adam.beta1, adam.beta2, adam.eps, adam.t) == (0.001, 0.9, 0.999, 1e-8, 0)
+    assert rc.Adam(beta1=0.0, beta2=0.0).beta1 == 0.0                 # β = 0 is allowed: no averaging
+    for label, kwargs in (("beta1", {"beta1": 1.0}), ("beta2", {"beta2": 1.0}), ("beta1", {"beta1": -0.1})):
+        with pytest.raises(ValueError, match=f"^{label} must be in \\[0, 1\\), got"):
+            rc.Adam(**kwargs)
+    for make in (rc.SGD, rc.Adagrad, rc.Adam):
+        with pytest.raises(ValueError, match="^lr must be a finite number > 0"):
+            make(lr=0.0)
+    for make in (rc.Adagrad, rc.Adam):
+        with pytest.raises(ValueError, match="^eps must be a finite number > 0"):
+            make(eps=-1.0)
+    with pytest.raises(ValueError, match="optimizer='rmsprop'; expected one of sgd, adagrad, adam"):
+        rc.optim.make_optimizer("rmsprop")
+    with pytest.raises(TypeError, match="optimizer must be a name or have a step"):
+        rc.optim.make_optimizer(object())
+    assert rc.optim.make_optimizer("ADAM", lr=0.2, beta1=0.5).config() == {"lr": 0.2, "beta1": 0.5, "beta2": 0.999, "eps": 1e-8}
+
+
+def test_reset_forgets_the_optimizer_state():
+    for optimizer in (rc.Adagrad(lr=0.1), rc.Adam(lr=0.1)):
+        params = {"w": np.array([[1.0]])}
+        optimizer.step(params, {"w": np.array([[1.0]])})
+        first = 1.0 - params["w"][0, 0]
+        optimizer.reset()
+        params = {"w": np.array([[1.0]])}
+        optimizer.step(params, {"w": np.array([[1.0]])})
+        assert 1.0 - params["w"][0, 0] == pytest.approx(first)        # the same first step again
+    sgd = rc.SGD(lr=0.5)
+    sgd.reset()
+    params = {"w": np.array([[1.0]])}
+    sgd.step(params, {"w": np.array([[2.0]])})
+    assert params["w"][0, 0] == 0.0 and sgd.config() == {"lr": 0.5}
+
+
+def test_adagrad_accumulates_squares_over_steps():
+    adagrad = rc.Adagrad(lr=0.1, eps=1e-8)
+    params = {"w": np.array([[0.0]])}
+    for g in (3.0, 4.0):
+        adagrad.step(params, {"w": np.array([[g]])})
+    expected = -0.1 * 3.0 / np.sqrt(9.0 + 1e-8) - 0.1 * 4.0 / np.sqrt(25.0 + 1e-8)
+    assert params["w"][0, 0] == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_array_equal(adagrad.memory["w"], [[25.0]])
+
+
+def test_clipping_modes_and_their_refusals():
+    grads = {"a": np.array([[3.0, -4.0]])}
+    assert rc.optim.clip_gradients(grads, None, "value")["a"] is grads["a"]
+    assert rc.optim.clip_gradients(grads, 1.0, None)["a"] is grads["a"]
+    np.testing.assert_array_equal(rc.optim.clip_gradients(grads, 1.0, "value")["a"], [[1.0, -1.0]])
+    np.testing.assert_allclose(rc.optim.clip_gradients(grads, 1.0, "norm")["a"], [[0.6, -0.8]])
+    with pytest.raises(ValueError, match="clip_mode='diagonal'; expected 'value', 'norm' or None"):
+        rc.optim.clip_gradients(grads, 1.0, "diagonal")
+    zero = {"a": np.zeros((1, 2))}
+    clipped, norm = rc.clip_by_global_norm(zero, 1.0)
+    assert norm == 0.0 and (clipped["a"] == 0).all()
+    with pytest.raises(ValueError, match="max_norm must be a finite number > 0"):
+        rc.clip_by_global_norm(grads, 0.0)
+    with pytest.raises(ValueError, match="clip must be a finite number > 0"):
+        rc.clip_by_value(grads, -1.0)
+    assert rc.global_norm({"a": np.array([[3.0]], dtype=np.float32), "b": np.array([4.0])}) == 5.0
+
+
+def test_norm_clipping_scales_small_gradients_too():
+    grads = {"a": np.array([[0.3, -0.4]])}                  # norm 0.5
+    clipped, norm = rc.clip_by_global_norm(grads, 0.25)
+    assert norm == pytest.approx(0.5)
+    np.testing.assert_allclose(clipped["a"], [[0.15, -0.2]])

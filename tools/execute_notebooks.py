@@ -4,8 +4,10 @@ Runs every ``notebooks/*.ipynb`` in name order (or only the notebooks given on
 the command line) with nbconvert's ``ExecutePreprocessor`` (kernel
 ``python3``, cell timeout 300 s, working directory = the notebook's folder,
 i.e. ``notebooks/``), saves the result over the original, and then
-normalises it with ``normalize_notebooks.py`` so that kernel versions and
-timings don't end up in the diff.  The wall time of every notebook is printed.
+normalises it with ``normalize_notebooks.py``: the metadata becomes what
+JupyterLab writes (with the reference Python's version, whatever Python ran
+the kernel), timings are dropped and split stream outputs merged, so only
+real changes end up in the diff.  The wall time of every notebook is printed.
 
 The kernels inherit ``PYTHONHASHSEED=0`` and
 ``MPLBACKEND=module://matplotlib_inline.backend_inline`` so the stored outputs

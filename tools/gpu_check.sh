@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The GPU checks, as one script for a machine with an NVIDIA GPU and CuPy (never run by CI):
-# the GPU-marked tests, then the GPU benchmark. Usage: tools/gpu_check.sh [OUTPUT_FOLDER]
+# the GPU-marked tests, the recurrence kernels' correctness and tile sweep, then the GPU
+# benchmark. Usage: tools/gpu_check.sh [OUTPUT_FOLDER]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
@@ -10,6 +11,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 python3 -c "import cupy, numpy; print('cupy', cupy.__version__, '| numpy', numpy.__version__)"
 status=0
 python3 -m pytest tests -m gpu -v -p no:cacheprovider 2>&1 | tee "$out/gpu_tests.txt" || status=1
+python3 benchmarks/gpu_kernel_sweep.py --out "$out/gpu_kernel_sweep.md" > /dev/null || status=1
 if [ -f benchmarks/gpu_bench.py ]; then
     python3 benchmarks/gpu_bench.py --out "$out/gpu.md" || status=1
 fi

@@ -1,11 +1,24 @@
 """Normalise notebook metadata so that commits don't churn.
 
-For every ``notebooks/*.ipynb`` (or the notebooks given on the command line):
+The stored metadata is exactly what JupyterLab 4 writes when an instructor opens a notebook
+with the project's kernel and saves it unchanged, so that doing so leaves ``git diff`` empty:
 
 * the kernelspec becomes
-  ``{"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}``;
-* ``language_info`` is reduced to ``{"name": "python"}`` (no version numbers);
+  ``{"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}``
+  (what JupyterLab copies from the kernel's spec);
+* ``language_info`` becomes what the python3 ipykernel reports in its kernel_info reply
+  (``codemirror_mode``, ``file_extension``, ``mimetype``, ``name``, ``nbconvert_exporter``,
+  ``pygments_lexer``, ``version``), which JupyterLab stores when the kernel starts.  The
+  ``version`` is the reference environment's Python, ``REFERENCE_PYTHON_VERSION`` (the Python
+  that executes the stored outputs and runs CI); a kernel on another Python writes its own
+  version there, the one line JupyterLab then changes (see CONTRIBUTING.md, "Quiet files");
+* ``nbformat_minor`` is at least 5 (cell ids), as JupyterLab 4 writes new notebooks; the JSON
+  layout (indent 1, sorted keys, UTF-8, trailing newline) is nbformat's, which Jupyter's
+  server uses to save;
 * per-cell ``execution`` timing metadata is removed;
+* saved ipywidgets state (``metadata.widgets``, written when the live demos run headless) is
+  removed: the widgets need a kernel anyway, and the state churns on every run; cells' own
+  metadata, ``slideshow`` (tools/slides.py) included, is kept;
 * every cell tagged ``solution`` gets ``"jupyter": {"source_hidden": true}``;
 * consecutive stream outputs of the same stream (stdout or stderr) are merged into one, as
   nbval compares them: how a kernel happens to split printed text into messages depends on
@@ -24,7 +37,9 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
+import uuid
 from pathlib import Path
 
 if str(Path(__file__).resolve().parent) not in sys.path:
@@ -33,8 +48,30 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 import _nbio  # noqa: E402
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-LANGUAGE_INFO = {"name": "python"}
+# The Python of the reference environment (the CI machine, where `make notebooks` runs), as
+# ipykernel reports it (platform.python_version()). Change it together with that machine.
+REFERENCE_PYTHON_VERSION = "3.11.7"
+# ipykernel's kernel_info reply (ipykernel 6 and 7), which JupyterLab stores unchanged.
+LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+    "version": REFERENCE_PYTHON_VERSION,
+}
+NBFORMAT_MINOR = 5  # nbformat 4.5: cell ids, what JupyterLab 4 writes
 SOLUTION_TAG = "solution"
+
+
+def new_cell_id(used: set[str]) -> str:
+    """A cell id (nbformat 4.5: 1-64 characters of ``[a-zA-Z0-9-_]``) not in ``used``."""
+    while True:
+        cell_id = uuid.uuid4().hex[:8]
+        if cell_id not in used:
+            used.add(cell_id)
+            return cell_id
 
 
 def merge_streams(outputs) -> list:
@@ -52,8 +89,15 @@ def merge_streams(outputs) -> list:
 
 def normalize(nb) -> None:
     """Normalise ``nb`` in place."""
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    nb.metadata["language_info"] = dict(LANGUAGE_INFO)
+    nb.metadata["kernelspec"] = copy.deepcopy(KERNELSPEC)
+    nb.metadata["language_info"] = copy.deepcopy(LANGUAGE_INFO)
+    nb.metadata.pop("widgets", None)
+    if nb.get("nbformat_minor", 0) < NBFORMAT_MINOR:
+        nb["nbformat_minor"] = NBFORMAT_MINOR
+        used = _nbio.existing_ids(nb.cells)
+        for cell in nb.cells:
+            if "id" not in cell:
+                cell["id"] = new_cell_id(used)
     for cell in nb.cells:
         meta = cell.setdefault("metadata", {})
         meta.pop("execution", None)
@@ -104,8 +148,8 @@ def resolve_notebooks(names: list[str], root: Path) -> list[Path]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="normalize_notebooks.py",
-        description="Normalise kernelspec/language_info, drop execution timings, "
-        "hide solution sources.",
+        description="Store the kernelspec/language_info JupyterLab writes, drop execution "
+        "timings, merge split stream outputs, hide solution sources.",
     )
     _nbio.add_root_argument(parser)
     parser.add_argument(

@@ -1,0 +1,258 @@
+"""The HTML book (`make book`): it builds, loads nothing from the network, and its links resolve.
+
+The build needs the packages of requirements-book.txt (`make book` installs them; CI must too)
+and MathJax from npm (cached in build/cache/ after the first build). Without the packages the
+build tests are skipped, saying which to install.
+"""
+import html.parser
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import build_book  # noqa: E402
+
+BOOK_PACKAGES = ("sphinx", "myst_nb", "sphinx_book_theme")
+MISSING = [name for name in BOOK_PACKAGES if importlib.util.find_spec(name) is None]
+
+# Attributes through which HTML loads a resource (<a href> only links, so it is not here).
+LOADING_ATTRIBUTES = {"script": ("src",), "img": ("src", "srcset"), "iframe": ("src",),
+                      "link": ("href",), "source": ("src", "srcset"), "video": ("src", "poster"),
+                      "audio": ("src",), "embed": ("src",), "object": ("data",),
+                      "input": ("src",), "track": ("src",)}
+REMOTE = re.compile(r"^\s*(https?:)?//", re.I)
+# CSS (in .css files and in <style> or style=""): url(...) and @import.
+CSS_REMOTE = re.compile(r"""(url\(\s*['"]?\s*(https?:)?//|@import\s+(url\()?\s*['"]?\s*(https?:)?//)""", re.I)
+# JavaScript that would fetch from another host.
+JS_REMOTE = re.compile(r"""(\.src\s*=\s*['"](https?:)?//|url\(\s*['"]?(https?:)?//|@import\s+['"](https?:)?//"""
+                       r"""|\b(fetch|importScripts|import)\(\s*['"](https?:)?//)""", re.I)
+# Hosts that serve scripts, styles, fonts and trackers: no file of the book may name them ...
+CDN_HOSTS = re.compile(r"https?://(cdn\.jsdelivr\.net|unpkg\.com|cdnjs\.cloudflare\.com|"
+                       r"fonts\.googleapis\.com|fonts\.gstatic\.com|[a-z.]*googletagmanager\.com|"
+                       r"[a-z.]*google-analytics\.com|ajax\.googleapis\.com|code\.jquery\.com)[^\s'\"]*", re.I)
+# ... except these defaults of the speech-rule engine inside MathJax, which a current browser
+# never fetches: MathJax points the engine at its own sre/mathmaps (copied into the book), the
+# "ie" maps are for Internet Explorer and wicked-good-xpath for browsers without document.evaluate.
+SRE_DEFAULTS = ("https://cdn.jsdelivr.net/npm/speech-rule-engine@",
+                "https://cdn.jsdelivr.net/npm/sre-mathmaps-ie@",
+                "https://cdn.jsdelivr.net/npm/wicked-good-xpath@")
+
+
+def test_prepare_notebook_collapses_solutions_and_drops_navigation_and_instructor_cells():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("[next](01_x.ipynb)", metadata={"tags": ["navigation"]}),
+        nbformat.v4.new_markdown_cell("How to open hidden cells", metadata={"tags": ["instructor"]}),
+        nbformat.v4.new_code_cell("def f_solution(): pass", metadata={"tags": ["solution"]}),
+        nbformat.v4.new_code_cell("plot()", outputs=[nbformat.v4.new_output(
+            "display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "[figure: Loss | Gradient]"})]),
+        nbformat.v4.new_code_cell("plot()", outputs=[nbformat.v4.new_output(
+            "display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "[figure: old]"},
+            metadata={"image/png": {"alt": "Stored alt text"}})]),
+    ])
+    book_copy = build_book.prepare_notebook(nb)
+    assert [cell.source for cell in book_copy.cells] == ["def f_solution(): pass", "plot()", "plot()"]
+    assert book_copy.cells[0].metadata.tags == ["solution", "hide-input"]
+    assert book_copy.cells[1].outputs[0].metadata["image/png"]["alt"] == "Figure: Loss | Gradient"
+    assert book_copy.cells[2].outputs[0].metadata["image/png"]["alt"] == "Stored alt text"
+    assert len(nb.cells) == 5 and "hide-input" not in nb.cells[2].metadata.tags   # the input is untouched
+
+
+def test_the_scanner_finds_remote_resources_and_passes_links(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text('<a href="https://example.org">a link is fine</a>'
+                    '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=X">'
+                    '<script src="//cdn.example.org/x.js"></script><img src="local.png" alt="x">'
+                    '<div style="background: url(https://example.org/bg.png)"></div>', encoding="utf-8")
+    (tmp_path / "style.css").write_text('@import "https://example.org/a.css";\n'
+                                        'a { background: url("data:image/svg+xml,'
+                                        "<svg xmlns='http://www.w3.org/2000/svg'/>\"); }", encoding="utf-8")
+    (tmp_path / "app.js").write_text('s.src = "https://example.org/t.js"; var ns = "http://www.w3.org/2000/svg";',
+                                     encoding="utf-8")
+    found = remote_resources(tmp_path)
+    assert len(found) == 5, found
+    assert broken_links(tmp_path) == ["page.html: local.png"]
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    if MISSING:
+        pytest.skip(f"the book's packages are not installed ({', '.join(MISSING)}): "
+                    "pip install --require-hashes -r requirements-book.txt (make book does)")
+    out = tmp_path_factory.mktemp("book")
+    try:
+        return build_book.build(out)
+    except SystemExit as error:
+        pytest.fail(f"the book did not build: {error}")
+
+
+def test_the_book_loads_nothing_from_the_network(book):
+    assert remote_resources(book) == []
+
+
+def test_every_internal_link_of_the_book_resolves(book):
+    assert len(list(book.rglob("*.html"))) >= 12
+    assert broken_links(book) == []
+
+
+def test_each_notebook_is_a_page_in_order_with_previous_and_next(book):
+    notebooks = sorted(path.stem for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    index = (book / "index.html").read_text(encoding="utf-8")
+    positions = [index.find(f'href="notebooks/{name}.html"') for name in notebooks]
+    assert -1 not in positions and positions == sorted(positions)
+    middle = (book / "notebooks" / f"{notebooks[1]}.html").read_text(encoding="utf-8")
+    assert f'href="{notebooks[0]}.html"' in middle and f'href="{notebooks[2]}.html"' in middle
+    assert (book / "search.html").exists() and (book / "searchindex.js").exists()
+
+
+def test_solutions_are_collapsed_figures_have_alt_text_and_math_is_local(book):
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        solutions = sum("solution" in cell.metadata.get("tags", []) for cell in nb.cells)
+        figures = sum("image/png" in output.get("data", {}) for cell in nb.cells
+                      if cell.cell_type == "code" for output in cell.outputs)
+        page = (book / "notebooks" / f"{path.stem}.html").read_text(encoding="utf-8")
+        collapsed = re.findall(r"<details class=\"[^\"]*hide[^\"]*\">\s*<summary[^>]*>(.*?)</summary>", page, re.S)
+        assert len(collapsed) == solutions, path.name
+        assert all("Show solution" in summary for summary in collapsed), path.name
+        assert page.count('aria-label="Show or hide the worked solution"') == solutions, path.name
+        images = re.findall(r"<img [^>]*>", page)
+        assert len(images) >= figures, path.name
+        assert all(re.search(r'alt="[^"]+"', image) for image in images), (path.name, images)
+        assert "instructor" not in page and "../README.md" not in page
+        # Sphinx's \begin{split} wrapper around a block with its own environment or \tag
+        # makes MathJax print an error instead of the equation (book/conf.py prevents it).
+        for wrapped in re.findall(r"\\begin\{split\}(.*?)\\end\{split\}", page, re.S):
+            assert "\\begin{" not in wrapped and "\\tag" not in wrapped, (path.name, wrapped[:80])
+    page = (book / "notebooks" / "03_bptt.html").read_text(encoding="utf-8")
+    assert '<script defer="defer" src="../_static/mathjax/tex-chtml-full.js' in page
+    assert (book / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+    assert "CC BY 4.0" in page and "MIT" in page
+
+
+# ---- the scanners -------------------------------------------------------------------------
+
+class _Page(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.loads, self.links, self.ids, self.styles = [], [], set(), []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if attrs.get("name") and tag == "a":
+            self.ids.add(attrs["name"])
+        for attribute in LOADING_ATTRIBUTES.get(tag, ()):
+            value = attrs.get(attribute)
+            if value:
+                self.loads.extend(part.split()[0] for part in value.split(",") if part.strip()) \
+                    if attribute == "srcset" else self.loads.append(value)
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        if attrs.get("style"):
+            self.styles.append(attrs["style"])
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles.append(data)
+
+
+def _parse(path):
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8", errors="replace"))
+    return page
+
+
+def remote_resources(folder):
+    """Every place under ``folder`` where an HTML, CSS or JS file would load something from the network."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in {".html", ".css", ".js"}:
+            continue
+        name = path.relative_to(folder).as_posix()
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".html":
+            page = _parse(path)
+            found += [f"{name}: {url}" for url in page.loads if REMOTE.match(url)]
+            found += [f"{name}: {match.group(0)}" for style in page.styles for match in CSS_REMOTE.finditer(style)]
+            text = re.sub(r"<a\s[^>]*>", "", text)   # a link to a site is not a load
+        elif path.suffix == ".css":
+            found += [f"{name}: {match.group(0)}" for match in CSS_REMOTE.finditer(text)]
+        else:
+            found += [f"{name}: {match.group(0)}" for match in JS_REMOTE.finditer(text)]
+        found += [f"{name}: {match.group(0)}" for match in CDN_HOSTS.finditer(text)
+                  if not match.group(0).startswith(SRE_DEFAULTS)]
+    return sorted(set(found))
+
+
+def broken_links(folder):
+    """Every internal link or resource of the HTML pages under ``folder`` whose file or #anchor is missing."""
+    pages = {path: _parse(path) for path in folder.rglob("*.html")}
+    broken = []
+    for path, page in sorted(pages.items()):
+        for url in page.links + page.loads:
+            parts = urlsplit(url)
+            if parts.scheme or url.startswith(("//", "mailto:", "javascript:")) or not (parts.path or parts.fragment):
+                continue
+            target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{path.relative_to(folder).as_posix()}: {url}")
+            elif parts.fragment and target.suffix == ".html" and target in pages \
+                    and unquote(parts.fragment) not in pages[target].ids:
+                broken.append(f"{path.relative_to(folder).as_posix()}: {url}")
+    return broken
+
+
+def test_setup_notebook_stores_alt_text_with_each_png(tmp_path, monkeypatch):
+    pytest.importorskip("IPython")
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path))     # the shell's history database goes there
+    import matplotlib
+    matplotlib.use("Agg")
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.pylabtools import select_figure_formats
+    from rnn_core import plots
+
+    shell = InteractiveShell.instance()
+    try:
+        select_figure_formats(shell, {"png"})          # what the inline backend registers
+        plots.setup_notebook()
+        plots.setup_notebook()                         # a second call wraps nothing twice
+        fig = plots.plot_loss([3.0, 2.0, 1.0], title="Training loss")
+        data, metadata = shell.display_formatter.format(fig)
+        assert data["image/png"] and data["text/plain"] == "[figure: Training loss]"
+        assert metadata == {"image/png": {"alt": "Figure: Training loss (mean cross-entropy (nats) against epoch)"}}
+        import matplotlib.pyplot as plt
+        plt.close(fig)
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def test_figure_alt_text_names_every_titled_axes():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from rnn_core.plots import figure_alt_text
+
+    fig, (left, right) = plt.subplots(1, 2)
+    fig.suptitle("Two panels")
+    left.set_title("Loss")
+    left.set_xlabel("epoch")
+    left.set_ylabel("nats")
+    right.set_title("Norm")
+    assert figure_alt_text(fig) == "Figure: Two panels; Loss (nats against epoch); Norm"
+    plt.close(fig)
+    assert figure_alt_text(plt.figure()) == "Figure (untitled)"
+    plt.close("all")

@@ -1,0 +1,268 @@
+"""tools/slides.py: the slide metadata rules, --write/--check, and the offline decks of `make slides`."""
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def load_tool(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(ROOT / "tools"))
+    spec.loader.exec_module(module)
+    return module
+
+
+slides = load_tool("slides")
+
+
+def tagged(cell, *tags):
+    cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def lecture_notebook():
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    long_source = "\n".join(f"x{i} = {i}" for i in range(slides.LONG_CODE_LINES + 5))
+    long_definition = "def f(x):\n" + "\n".join(f"    x += {i}" for i in range(slides.LONG_CODE_LINES + 5))
+    figure = code(long_source)
+    figure.outputs = [nbformat.v4.new_output("stream", text="done\n")]
+    cells = [
+        md("# 03 · A title\n\nIntro."),                                   # 0 slide
+        tagged(md("[← previous](x.ipynb)"), "navigation"),               # 1 skip
+        code("%matplotlib inline\nimport numpy as np"),                   # 2 skip (setup)
+        md("## 1. A section\n\nText."),                                   # 3 slide
+        md("Plain text."),                                                # 4 -
+        code("print(1)"),                                                 # 5 -
+        md("### A subsection"),                                           # 6 subslide
+        figure,                                                           # 7 - (long, has output)
+        code(long_definition),                                            # 8 notes (long, only a def)
+        tagged(md("**Live demo.** Drag."), "demo"),                       # 9 subslide
+        md("## Summary\n\n- a point\n\n## Exercises\n\nDo them."),        # 10 slide (closing)
+        tagged(md("Solutions are hidden."), "instructor"),                # 11 notes
+        md("### Exercise 1: a thing"),                                    # 12 - (same closing slide)
+        code("def f():\n    # YOUR CODE HERE\n    return None"),          # 13 skip
+        tagged(code("def f_solution():\n    return 1"), "solution"),      # 14 skip
+        code("exercises.check('Exercise 1', checker, f)"),                # 15 skip
+        tagged(md("[← previous](x.ipynb)"), "navigation"),               # 16 skip
+    ]
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def test_rules_give_one_slide_per_section_and_a_closing_exercise_slide():
+    assert slides.slide_types(lecture_notebook()) == [
+        "slide", "skip", "skip", "slide", "-", "-", "subslide", "-", "notes", "subslide",
+        "slide", "notes", "-", "skip", "skip", "skip", "skip"]
+
+
+def test_every_real_notebook_gets_a_title_slide_and_skips_its_solutions():
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        types = slides.slide_types(nb)
+        assert types[0] == "slide", path.name
+        assert types.count("slide") >= 3, path.name
+        for cell, kind in zip(nb.cells, types):
+            tags = cell.metadata.get("tags", [])
+            if "solution" in tags or "navigation" in tags:
+                assert kind == "skip", (path.name, cell.source[:40])
+
+
+def test_the_rules_do_not_depend_on_outputs():
+    nb = lecture_notebook()
+    before = slides.slide_types(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+    assert slides.slide_types(nb) == before
+
+
+def test_only_definitions():
+    assert slides.only_definitions("import numpy as np\n\n\ndef f():\n    return 1\n")
+    assert not slides.only_definitions("def f():\n    return 1\n\nprint(f())\n")
+    assert not slides.only_definitions("%matplotlib inline\ndef f():\n    pass\n")
+
+
+def strip_slideshow(text):
+    nb = json.loads(text)
+    for cell in nb["cells"]:
+        cell["metadata"].pop("slideshow", None)
+    return nb
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS[:4] + NOTEBOOKS[5:7], ids=lambda p: p.name[:2])
+def test_write_changes_only_the_slide_metadata_then_check_passes(tmp_path, path):
+    copy = tmp_path / path.name
+    shutil.copy(path, copy)
+    original = copy.read_text(encoding="utf-8")
+    assert slides.main(["--write", str(copy)]) == 0
+    written = copy.read_text(encoding="utf-8")
+    assert strip_slideshow(written) == strip_slideshow(original)
+    assert slides.main(["--check", str(copy)]) == 0
+    assert slides.main(["--write", str(copy)]) == 0
+    assert copy.read_text(encoding="utf-8") == written             # idempotent
+    # with metadata that was current before, only the slideshow lines differ
+    changed = [line for line in written.splitlines() if line not in original.splitlines()]
+    assert all(re.search(r'"slideshow"|"slide_type"|^\s*[{}],?$|"metadata": \{', line) for line in changed), changed[:5]
+
+
+def test_the_committed_notebooks_have_the_rules_slide_metadata():
+    """RISE reads the stored metadata: a new or edited cell must not break a deck silently."""
+    stale = {path.name: len(slides.mismatches(nbformat.read(path, as_version=4))) for path in NOTEBOOKS}
+    stale = {name: count for name, count in stale.items() if count}
+    assert not stale, f"cells whose slide_type differs from the rules: {stale}; " \
+        "run `python tools/slides.py --write notebooks/[0-9][0-9]_*.ipynb`"
+
+
+def test_check_fails_when_a_new_cell_breaks_the_deck(tmp_path, capsys):
+    path = tmp_path / NOTEBOOKS[3].name
+    shutil.copy(NOTEBOOKS[3], path)
+    slides.main(["--write", str(path)])
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(5, nbformat.v4.new_markdown_cell("## A new section"))
+    nbformat.write(nb, path)
+    assert slides.main(["--check", str(path)]) == 1
+    assert "cell 5" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------- the offline decks
+REMOTE = re.compile(r"^(https?:)?//", re.IGNORECASE)
+ATTRIBUTE_REFS = re.compile(r"<(script|link|img|iframe|source|audio|video)\b[^>]*?\b(?:src|href)\s*=\s*[\"']([^\"']+)",
+                            re.IGNORECASE)
+CSS_REFS = re.compile(r"@import\s+(?:url\()?\s*[\"']?([^\"')\s;]+)|url\(\s*[\"']?([^\"')]+)", re.IGNORECASE)
+
+
+def without_css_comments(text):
+    return re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
+
+
+def css_references(text):
+    return [a or b for a, b in CSS_REFS.findall(without_css_comments(text))]
+
+
+def check_css_file(path, seen):
+    """Every @import/url() of a local CSS file, recursively: none remote, each present on disk."""
+    if path in seen:
+        return
+    seen.add(path)
+    for ref in css_references(path.read_text(encoding="utf-8", errors="replace")):
+        if ref.startswith("data:") or ref.startswith("#"):
+            continue
+        assert not REMOTE.match(ref), f"{path.name} refers to the remote {ref}"
+        target = (path.parent / ref.split("?")[0].split("#")[0]).resolve()
+        assert target.exists(), f"{path.name} refers to the missing {ref}"
+        if target.suffix == ".css":
+            check_css_file(target, seen)
+
+
+@pytest.fixture(scope="module")
+def decks(tmp_path_factory):
+    if shutil.which("npm") is None:
+        pytest.skip("npm (Node.js) is not installed: make slides installs reveal.js and MathJax with it")
+    pytest.importorskip("nbconvert")
+    out = tmp_path_factory.mktemp("slides")
+    cache = ROOT / "build" / "slides-cache"        # the cache make slides uses: npm runs once
+    try:
+        slides.build(out, NOTEBOOKS, cache)
+    except RuntimeError as exc:
+        if "could not install" in str(exc):
+            pytest.skip(f"the npm registry is unreachable and the cache is empty: {exc}")
+        raise
+    return out
+
+
+def test_every_notebook_has_a_deck_and_the_index_links_them(decks):
+    index = (decks / "index.html").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        deck = decks / f"{path.stem}.slides.html"
+        assert deck.is_file()
+        assert f'href="{deck.name}"' in index
+
+
+def test_no_page_refers_to_a_remote_script_style_or_font(decks):
+    seen_css = set()
+    for page in sorted(decks.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        for _, ref in ATTRIBUTE_REFS.findall(text):
+            if ref.startswith(("data:", "#")) or ref.endswith(".slides.html"):
+                continue
+            assert not REMOTE.match(ref), f"{page.name} refers to the remote {ref}"
+            assert (decks / ref.split("?")[0]).exists(), f"{page.name} refers to the missing {ref}"
+            if ref.endswith(".css"):
+                check_css_file((decks / ref).resolve(), seen_css)
+        for style in re.findall(r"<style[^>]*>(.*?)</style>", text, flags=re.DOTALL | re.IGNORECASE):
+            for ref in css_references(style):
+                assert ref.startswith(("data:", "#")) or not REMOTE.match(ref), f"{page.name}: {ref}"
+        for module_import in re.findall(r"\bimport\b[^;]*?from\s+[\"']([^\"']+)", text):
+            assert not REMOTE.match(module_import), f"{page.name} imports {module_import}"
+    assert any(p.name == "white.css" for p in seen_css), "the theme's CSS was followed"
+
+
+def test_each_deck_has_slides_math_and_figures(decks):
+    for path in NOTEBOOKS:
+        text = (decks / f"{path.stem}.slides.html").read_text(encoding="utf-8")
+        assert text.count("<section") >= 3, path.name
+        assert '<script src="mathjax/es5/tex-svg.js">' in text
+        assert '<script src="reveal.js/dist/reveal.js">' in text
+        assert re.search(r"\$[^$\n]+\$|\\\(", text), f"{path.name}: no TeX for MathJax to render"
+        nb = nbformat.read(path, as_version=4)
+        figures = sum("image/png" in out.get("data", {}) for c in nb.cells if c.cell_type == "code"
+                      for out in c.get("outputs", []))
+        if figures:
+            assert 'src="data:image/png;base64,' in text, f"{path.name}: its figures are missing"
+    assert 'src="data:image/png;base64,' in (decks / f"{NOTEBOOKS[3].stem}.slides.html").read_text(encoding="utf-8")
+
+
+def test_the_deck_copy_starts_a_slide_at_every_section_heading():
+    md = nbformat.v4.new_markdown_cell
+    nb = nbformat.v4.new_notebook(cells=[
+        md("# Title"),
+        md("## 1. First\n\nText.\n\n```python\n## not a heading (a comment in a fence)\n```\n\n"
+           "Closing words.\n\n## 2. Second\n\nMore.\n\n### 2.1 Sub\n\nDetail.")])
+    deck = slides.deck_copy(nb)
+    assert [c.source.splitlines()[0] for c in deck.cells] == ["# Title", "## 1. First", "## 2. Second", "### 2.1 Sub"]
+    assert [c.metadata["slideshow"]["slide_type"] for c in deck.cells] == ["slide", "slide", "slide", "subslide"]
+    assert "## not a heading" in deck.cells[1].source
+    assert len({c["id"] for c in deck.cells}) == 4
+    assert len(nb.cells) == 2                                          # the notebook itself is unchanged
+
+
+def test_the_live_widget_cells_are_left_out_of_the_decks(tmp_path):
+    nb = lecture_notebook()
+    live = tagged(nbformat.v4.new_code_cell("# NBVAL_IGNORE_OUTPUT\ndemos.show_clipping()"), "demo", "demo-live")
+    nb.cells.insert(10, live)
+    nb.metadata["widgets"] = {"state": {}}
+    copy = slides.deck_copy(nb)
+    assert all("demo-live" not in c.metadata.get("tags", []) for c in copy.cells)
+    assert "widgets" not in copy.metadata
+    assert any("slides-hide-input" in c.metadata.get("tags", []) for c in copy.cells)
+    assert len(nb.cells) == 18 and "widgets" in nb.metadata            # the notebook itself is unchanged
+    assert [c.source.splitlines()[0] for c in copy.cells if c.source.startswith("## ")] == [
+        "## 1. A section", "## Summary", "## Exercises"]                 # the closing slide on its own
+
+
+def chromium():
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def test_a_browser_without_network_renders_the_math(decks):
+    """MathJax (local) typesets the TeX: the DOM after loading holds mjx-container elements."""
+    browser = chromium()
+    if browser is None:
+        pytest.skip("no chromium/chrome to open the deck headless")
+    deck = decks / f"{NOTEBOOKS[3].stem}.slides.html"
+    result = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND",
+         "--virtual-time-budget=10000", "--dump-dom", deck.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.count("<mjx-container") > 10, "MathJax did not render the math offline"
+    assert "reveal ready" in result.stdout or 'class="reveal' in result.stdout

@@ -1,0 +1,172 @@
+"""Build the HTML book of the series (`make book`, `python tools/course.py book`).
+
+    python tools/build_book.py [--out build/book]
+
+Writes a static site to OUT/html (open OUT/html/index.html; it needs no server and no network):
+Sphinx with MyST-NB and sphinx-book-theme (pinned in requirements-book.txt), configured by
+book/conf.py. The notebooks are not executed: the book shows their stored outputs, the ones
+nbval checks. Each notebook is copied to OUT/src first and prepared there (the notebooks
+themselves are never written):
+
+- cells tagged ``solution`` (the hidden worked solutions) get MyST-NB's ``hide-input`` tag,
+  so they sit collapsed behind a "Show solution" control;
+- cells tagged ``navigation`` (previous / contents / next links) are dropped: the book has its own;
+- cells tagged ``instructor`` are dropped: they tell how to open the hidden cells in JupyterLab,
+  which the book does with its own control (the book keeps the solutions themselves);
+- each figure keeps its alt text (``{"image/png": {"alt": ...}}`` in the output's metadata, as
+  ``rnn_core.plots.setup_notebook`` stores it); an older output without it gets the figure's
+  titles from its ``[figure: ...]`` text form.
+
+MathJax 3 comes from npm's ``mathjax`` package (``npm pack``, checked against its sha512 and
+cached in build/cache/), or from a tarball named by the environment variable MATHJAX_TGZ.
+"""
+import argparse
+import base64
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK_DIR = ROOT / "book"
+NOTEBOOKS = ROOT / "notebooks"
+CACHE = ROOT / "build" / "cache"
+
+MATHJAX_VERSION = "3.2.2"
+# npm's "dist.integrity" of mathjax@3.2.2.
+MATHJAX_SHA512 = "Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw=="
+# What the book loads: the full TeX bundle (every TeX extension built in), its CHTML fonts,
+# the parts MathJax's menu loads on demand (accessibility, the speech rules' maps), the licence.
+MATHJAX_FILES = ("es5/tex-chtml-full.js", "es5/output/chtml/fonts/woff-v2/", "es5/a11y/",
+                 "es5/sre/", "es5/ui/", "es5/input/", "LICENSE")
+
+SOLUTION, HIDE_INPUT = "solution", "hide-input"
+DROPPED_TAGS = {"navigation", "instructor"}
+FIGURE_TEXT = re.compile(r"^\[figure: (.*)\]$", re.S)
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
+
+
+def prepare_notebook(nb):
+    """The book's copy of a notebook: solutions collapsed, navigation and instructor cells dropped."""
+    nb = nbformat.from_dict(nb)
+    cells = []
+    for cell in nb.cells:
+        tags = list(cell.metadata.get("tags", []))
+        if DROPPED_TAGS & set(tags):
+            continue
+        if SOLUTION in tags and HIDE_INPUT not in tags:
+            cell.metadata["tags"] = tags + [HIDE_INPUT]
+        if cell.cell_type == "code":
+            for output in cell.outputs:
+                _add_alt_text(output)
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def _add_alt_text(output):
+    """Alt text for an image output that has none, from its ``[figure: titles]`` text form."""
+    data = output.get("data", {})
+    text = data.get("text/plain", "")
+    text = "".join(text) if isinstance(text, list) else text
+    match = FIGURE_TEXT.match(text.strip())
+    for mime in IMAGE_TYPES:
+        if mime not in data:
+            continue
+        meta = output.setdefault("metadata", {}).setdefault(mime, {})
+        if not meta.get("alt"):
+            meta["alt"] = f"Figure: {match.group(1)}" if match else "Figure"
+
+
+def mathjax_tarball():
+    """Path of mathjax-3.2.2.tgz, checked against its sha512: MATHJAX_TGZ, the cache, or npm."""
+    import os
+    given = os.environ.get("MATHJAX_TGZ")
+    tgz = Path(given) if given else CACHE / f"mathjax-{MATHJAX_VERSION}.tgz"
+    if not tgz.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            sys.exit("build_book: MathJax is fetched with npm, which was not found. Install Node.js "
+                     f"(it brings npm), or download mathjax-{MATHJAX_VERSION}.tgz from the npm "
+                     "registry and set MATHJAX_TGZ to its path.")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run([npm, "pack", f"mathjax@{MATHJAX_VERSION}", "--pack-destination", str(CACHE),
+                        "--prefer-offline", "--silent"], check=True, stdout=subprocess.DEVNULL)
+    digest = base64.b64encode(hashlib.sha512(tgz.read_bytes()).digest()).decode()
+    if digest != MATHJAX_SHA512:
+        sys.exit(f"build_book: {tgz} is not mathjax {MATHJAX_VERSION} (sha512 {digest}, "
+                 f"expected {MATHJAX_SHA512}); delete it and run again.")
+    return tgz
+
+
+def vendor_mathjax(static_dir):
+    """Unpack the parts of MathJax the book uses into STATIC_DIR/mathjax."""
+    target = static_dir / "mathjax"
+    with tarfile.open(mathjax_tarball()) as archive:
+        for member in archive.getmembers():
+            name = member.name.removeprefix("package/")
+            if not member.isfile() or not name.startswith(MATHJAX_FILES):
+                continue
+            path = target / name.removeprefix("es5/")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(archive.extractfile(member).read())
+    return target
+
+
+def prepare_sources(src):
+    """OUT/src: conf.py, index.md, _static/ from book/, the notebooks' book copies, MathJax."""
+    if src.exists():
+        shutil.rmtree(src)
+    shutil.copytree(BOOK_DIR, src, ignore=shutil.ignore_patterns("__pycache__"))
+    (src / "notebooks").mkdir()
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        nb = prepare_notebook(nbformat.read(path, as_version=4))
+        nbformat.write(nb, src / "notebooks" / path.name)
+    vendor_mathjax(src / "_static")
+
+
+def build(out):
+    out = Path(out).resolve()
+    src, html = out / "src", out / "html"
+    prepare_sources(src)
+    # -W: a warning (a broken cross-reference, a missing page) fails the build; --keep-going lists all.
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going",
+               "-d", str(out / "doctrees"), str(src), str(html)]
+    result = subprocess.run(command, cwd=src)
+    if result.returncode:
+        sys.exit(f"build_book: sphinx failed (exit {result.returncode})")
+    # The themes copy their Jinja macro files (webpack-macros.html) into _static: not pages.
+    for template in (html / "_static").glob("*macros.html"):
+        template.unlink()
+    # MyST-NB labels every collapsed cell "Toggle hidden content" for screen readers; the only
+    # collapsed cells here are the worked solutions, so say so.
+    for page in (html / "notebooks").glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace('<summary aria-label="Toggle hidden content">',
+                                     '<summary aria-label="Show or hide the worked solution">'),
+                        encoding="utf-8")
+    print(f"The book: {html / 'index.html'}")
+    return html
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=str(ROOT / "build" / "book"),
+                        help="output folder: OUT/html is the book, OUT/src its prepared sources")
+    args = parser.parse_args(argv)
+    try:
+        import myst_nb  # noqa: F401
+        import sphinx_book_theme  # noqa: F401
+    except ImportError as error:
+        sys.exit(f"build_book: {error.name} is missing; install the book's packages with "
+                 "`python -m pip install --require-hashes -r requirements-book.txt` (make book does).")
+    build(args.out)
+
+
+if __name__ == "__main__":
+    main()

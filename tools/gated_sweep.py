@@ -1,0 +1,175 @@
+"""Precompute notebook 09's experiment: delayed-recall accuracy against distance, every model.
+
+Usage:  python tools/gated_sweep.py [--out notebooks/data/gated_sweep.json] [--updates 800]
+                                    [--delays 10,20,40,60] [--lrs 0.003,0.01] [--seeds 3]
+                                    [--models "LSTM, b_f = 3,..."] [--jobs N] [--tiny]
+        python tools/gated_sweep.py --zen [--zen-out notebooks/data/gated_zen.json] [--seeds 3]
+
+For each model of ``rnn_core.gated_experiment.MODELS``, delay, learning rate and seed it trains
+one model for the same number of updates on the same batches and records its test accuracy
+at four checkpoints. The models with the default gate biases (``SHORT_ONLY``) run at the short
+delays only: they already fail there, and skipping them at long delays halves the cost. The
+JSON holds the settings and one record per run; the notebook picks each model's learning rate
+per delay by its mean final accuracy over the seeds (the same grid for every model). BLAS runs
+single-threaded: the matrices are tiny, and threads only add overhead. About 7 minutes of CPU
+with the defaults (392 s measured); ``--tiny`` is a seconds-long smoke run.
+
+``--zen`` instead trains notebook 05's Zen of Python model, and an LSTM and a GRU of about the
+same size, the same way (each at three learning rates), and records the final loss and the
+predictions after each "than " (about 1 minute of CPU).
+"""
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import sys
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+
+import numpy as np  # noqa: E402
+
+from rnn_core import gated_experiment as experiment  # noqa: E402
+
+DEFAULT_OUT = os.path.join("notebooks", "data", "gated_sweep.json")
+
+
+def grid(models, delays, lrs, seeds, short_delays):
+    """Every run as ``(model, delay, lr, seed)``; SHORT_ONLY models only at ``short_delays``."""
+    return [(name, delay, lr, seed) for delay in delays for name in models
+            if delay in short_delays or name not in experiment.SHORT_ONLY
+            for lr in lrs for seed in range(seeds)]
+
+
+def _one_run(job):
+    name, delay, lr, seed, updates, checkpoints = job
+    before = time.process_time()
+    accuracy = experiment.train_delay_task(name, delay, lr, seed, updates, checkpoints)
+    return {"model": name, "delay": delay, "lr": lr, "seed": seed,
+            "accuracy": {str(k): round(v, 4) for k, v in accuracy.items()},
+            "cpu_s": round(time.process_time() - before, 2)}
+
+
+def sweep(models, delays, lrs, seeds, updates, out, jobs=1, short_delays=(10, 20), log=print):
+    checkpoints = sorted({updates // 4, updates // 2, 3 * updates // 4, updates} - {0})
+    settings = {
+        "task": "delayed recall (notebook 07): K symbols, the first recalled at the last step",
+        "K": experiment.K, "n_h": experiment.N_H, "batch_size": experiment.BATCH_SIZE,
+        "test_size": experiment.TEST_SIZE, "optimizer": "adam", "clip_global_norm": experiment.CLIP,
+        "updates": updates, "checkpoints": checkpoints, "delays": delays, "learning_rates": lrs,
+        "seeds": list(range(seeds)), "models": models,
+        "short_only_models": [m for m in models if m in experiment.SHORT_ONLY], "short_delays": list(short_delays),
+        "numpy": np.__version__, "python": platform.python_version(),
+    }
+    # The longest runs first, so parallel workers finish together.
+    todo = sorted(grid(models, delays, lrs, seeds, short_delays), key=lambda run: -run[1])
+    jobs_args = [job + (updates, checkpoints) for job in todo]
+    pool = multiprocessing.Pool(jobs) if jobs > 1 else None
+    runs = []
+    try:
+        for run in (pool.imap_unordered(_one_run, jobs_args) if pool else map(_one_run, jobs_args)):
+            runs.append(run)
+            runs.sort(key=lambda r: (r["delay"], models.index(r["model"]), r["lr"], r["seed"]))
+            log(f"[{len(runs)}/{len(todo)}] d={run['delay']:>3d}  {run['model']:<26s} lr={run['lr']:<6g} "
+                f"seed={run['seed']}  " + " ".join(f"{v:.2f}" for v in run["accuracy"].values())
+                + f"  ({run['cpu_s']:.1f} s)")
+            _write(out, settings, runs, sum(r["cpu_s"] for r in runs))
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
+    return settings, runs
+
+
+def zen_sweep(seeds, out, log=print):
+    """Notebook 05's Zen training for each model of ZEN_MODELS and seed: loss and "than " decisions."""
+    import rnn_core as rc
+    text = rc.zen_of_python()
+    char_to_idx, _ = rc.vocabulary_from_text(text)
+    settings = {"text": "the Zen of Python (rc.zen_of_python())", "optimizer": "adam",
+                "learning_rates": list(experiment.ZEN_LRS), **experiment.ZEN_TRAINING,
+                "seeds": list(range(seeds)), "models": list(experiment.ZEN_MODELS),
+                "decision_cue": experiment.DECISION_CUE, "numpy": np.__version__}
+    runs = []
+    for name in experiment.ZEN_MODELS:
+        for lr in experiment.ZEN_LRS:
+            for seed in range(seeds):
+                before = time.process_time()
+                model, history = experiment.train_on_zen(name, lr, seed, text, char_to_idx)
+                decisions = experiment.zen_decisions(model, text, char_to_idx)
+                runs.append({"model": name, "lr": lr, "seed": seed, "parameters": experiment.parameter_count(model),
+                             "final_loss": round(history[-1], 4),
+                             "decisions": [{"expected": e, "predicted": p, "p_expected": round(q, 4)}
+                                           for e, p, q in decisions],
+                             "cpu_s": round(time.process_time() - before, 2)})
+                correct = sum(d["expected"] == d["predicted"] for d in runs[-1]["decisions"])
+                log(f"zen  {name:<24s} lr={lr:<6g} seed={seed}  loss {history[-1]:.3f}  "
+                    f"{correct}/{len(decisions)} decisions")
+                _write(out, settings, runs, sum(r["cpu_s"] for r in runs))
+    return runs
+
+
+def _write(out, settings, runs, cpu_seconds):
+    if not out:
+        return
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    document = {"settings": dict(settings, total_cpu_s=round(cpu_seconds, 1)), "runs": runs}
+    temporary = out + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as stream:
+        json.dump(document, stream, indent=1, ensure_ascii=False)
+        stream.write("\n")
+    os.replace(temporary, out)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=DEFAULT_OUT, help="JSON file to write ('' for none)")
+    parser.add_argument("--updates", type=int, default=800)
+    parser.add_argument("--delays", default="10,20,40,60")
+    parser.add_argument("--lrs", default="0.003,0.01")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--models", default=",".join(experiment.MODELS),
+                        help="comma-separated names from rnn_core.gated_experiment.MODELS")
+    parser.add_argument("--short-delays", default="10,20",
+                        help="the only delays at which the SHORT_ONLY models (default gate biases) run")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes")
+    parser.add_argument("--zen", action="store_true",
+                        help="instead: the Zen of Python comparison of notebook 09 (writes --zen-out)")
+    parser.add_argument("--zen-out", default=os.path.join("notebooks", "data", "gated_zen.json"))
+    parser.add_argument("--tiny", action="store_true", help="a seconds-long smoke run (nothing written)")
+    args = parser.parse_args(argv)
+    models = [m.strip() for m in _split_models(args.models)]
+    unknown = [m for m in models if m not in experiment.MODELS]
+    if unknown:
+        parser.error(f"unknown model(s) {unknown}; expected some of {list(experiment.MODELS)}")
+    if args.zen:
+        zen_sweep(args.seeds, args.zen_out)
+        return 0
+    if args.tiny:
+        sweep(models, [3], [0.01], 1, 8, out="", short_delays=(3,))
+        return 0
+    sweep(models, [int(d) for d in args.delays.split(",")], [float(x) for x in args.lrs.split(",")],
+          args.seeds, args.updates, args.out, jobs=args.jobs,
+          short_delays=tuple(int(d) for d in args.short_delays.split(",")))
+    return 0
+
+
+def _split_models(text):
+    # Model names contain ", " ("LSTM, b_f = 3"); names are separated by a comma *without* a space.
+    names, current = [], ""
+    for piece in text.split(","):
+        if current and piece.startswith(" "):
+            current += "," + piece
+        else:
+            if current:
+                names.append(current)
+            current = piece
+    return names + ([current] if current else [])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
