@@ -48,8 +48,14 @@ NBVAL_JOBS ?= 2
 test-portable: install
 	$(BIN)/python tools/nbval_passes.py haswell sandybridge one-thread --jobs $(NBVAL_JOBS)
 
-## make ci: what .ci/run runs: make test's pass and the three portable passes, with one total line
-ci: install
+# The book's packages (exact versions with hashes, the locked ones repeated), for CI's book tests.
+BOOK_STAMP := $(VENV)/.book-installed
+$(BOOK_STAMP): requirements-book.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-book.txt
+	touch $(BOOK_STAMP)
+
+## make ci: what .ci/run runs: make test's pass (with the book's packages, so the book is built and checked) and the three portable passes, with one total line
+ci: install $(BOOK_STAMP)
 	$(BIN)/python tools/nbval_passes.py default haswell sandybridge one-thread --jobs $(NBVAL_JOBS)
 
 # uv resolves one lock valid on every supported Python and platform (pip-compile cannot);
@@ -89,14 +95,18 @@ book: install
 navigation: install
 	$(BIN)/python tools/navigation.py
 
-## make check: fail when the navigation links, the README contents or the notebook metadata are stale
+## make check: fail when the navigation links, the README contents, the notebook metadata, the glossary, the slide metadata or the demo cells are stale
 check: install
 	$(BIN)/python tools/navigation.py --check
 	$(BIN)/python tools/normalize_notebooks.py --check
+	$(BIN)/python tools/glossary.py --check
+	$(BIN)/python tools/slides.py --check
+	$(BIN)/python tools/insert_demos.py --check
 
-## make bench: CPU benchmarks (PyTorch columns when requirements-bench.txt is installed)
+## make bench: CPU benchmarks, vanilla RNN and LSTM/GRU (PyTorch columns when requirements-bench.txt is installed)
 bench: install
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.gated_bench --threads 1 --out benchmarks/results/gated_cpu.md
 
 ## make gpu-test: the GPU-marked tests (skipped without an NVIDIA GPU and CuPy)
 gpu-test: install

@@ -1,4 +1,6 @@
 """The benchmark runs at a tiny size (so it cannot rot) and its baseline is the lecture's maths."""
+from pathlib import Path
+
 import numpy as np
 
 import rnn_core as rc
@@ -39,3 +41,13 @@ def test_tiny_benchmark_writes_a_complete_table(tmp_path, capsys):
         cells = [c.strip() for c in line.split("|")[1:-1]]
         milliseconds, tokens = float(cells[2]), float(cells[3].replace(",", ""))
         assert milliseconds > 0 and np.isfinite(milliseconds) and tokens > 0
+
+
+def test_tiny_run_without_out_writes_no_file(tmp_path, monkeypatch, capsys):
+    committed = Path(run.__file__).resolve().parent / "results" / "cpu.md"
+    before = committed.stat().st_mtime_ns if committed.exists() else None
+    monkeypatch.chdir(tmp_path)                  # the default path is relative: it would land here
+    assert run.main(["--tiny", "--skip-quality"]) == 0
+    assert "| tiny" in capsys.readouterr().out   # the table is printed ...
+    assert list(tmp_path.iterdir()) == []        # ... and written nowhere
+    assert (committed.stat().st_mtime_ns if committed.exists() else None) == before
