@@ -1,7 +1,16 @@
 """Shared fixtures. Plots render off-screen; models run on numpy unless a test asks for CuPy."""
+import os
+
 import matplotlib
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# In CI (CI=true) hypothesis draws the same examples on every run, so a run is reproducible and a
+# red CI always means the code changed; on a developer's machine it keeps exploring new examples.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 matplotlib.use("Agg")
 

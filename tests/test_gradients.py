@@ -121,7 +121,34 @@ def test_gradients_match_finite_differences_for_random_shapes(n_x, n_h, n_y, T, 
     mask = gen.random((T, B)) < 0.7
     mask[0, 0] = True
     h0 = gen.standard_normal((B, n_h)) * 0.5
-    assert_gradients_match(rc.check_gradients(rnn, X, Y, h0=h0, mask=mask))
+    hs, ys = rnn.forward(X, h0)
+    analytic = rnn.gradients(X, Y, hs, ys, h0=h0, mask=mask)
+    for name, param in rnn.params.items():
+        numeric = rc.numerical_gradient(lambda: rnn.compute_loss(Y, rnn.forward(X, h0)[1], mask), param)
+        # Central differences carry a rounding error of about ε_machine·L/ε ≈ 1e-11 in every entry.
+        # When a whole gradient array is that small (e.g. two steps' δy cancelling), the relative
+        # error measures that rounding, not BPTT; the absolute difference still must stay at it.
+        difference = float(np.max(np.abs(analytic[name] - numeric)))
+        error = rc.relative_error(analytic[name], numeric)
+        assert error < TOLERANCE or difference < 1e-10, \
+            f"{name}: relative error {error:.2e} >= {TOLERANCE:.0e} and largest difference {difference:.1e}"
+
+
+def test_gradients_match_where_a_gradient_is_at_rounding_level():
+    """A case hypothesis found: the two real steps' δy nearly cancel, so ∂L/∂b_y is about 3e-6
+    and its central difference is only good to about 1e-12 (relative error 4.6e-7 at ε = 1e-5).
+    The gradient is still right: a larger ε brings the relative error below 1e-8."""
+    gen = np.random.default_rng(8751)
+    rnn = VanillaRNN(2, 1, 2, seed=8751, init_scale=0.5, backend="numpy")
+    X, Y = gen.integers(0, 2, (3, 1)), gen.integers(0, 2, (3, 1))
+    mask = gen.random((3, 1)) < 0.7
+    mask[0, 0] = True
+    h0 = gen.standard_normal((1, 1)) * 0.5
+    analytic = rnn.gradients(X, Y, *rnn.forward(X, h0), h0=h0, mask=mask)["by"]
+    loss = lambda: rnn.compute_loss(Y, rnn.forward(X, h0)[1], mask)  # noqa: E731
+    assert np.max(np.abs(analytic)) < 1e-5
+    assert np.max(np.abs(analytic - rc.numerical_gradient(loss, rnn.by))) < 1e-10
+    assert rc.relative_error(analytic, rc.numerical_gradient(loss, rnn.by, eps=1e-4)) < 1e-8
 
 
 def test_relative_error_is_scale_aware_and_rejects_shape_mismatch():
