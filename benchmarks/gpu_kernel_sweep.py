@@ -17,6 +17,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from benchmarks.run import torch_step  # noqa: E402
 from rnn_core import gpu_kernels  # noqa: E402
 
 
@@ -93,25 +94,12 @@ def full_step(cupy, B, T, V, n, dtype, fused):
 
 
 def torch_step_ms(B, T, V, n, dtype):
+    """PyTorch's cuDNN step (benchmarks/run.py's ``torch_step``), median of 20, timed with CUDA events."""
     try:
         import torch
     except ImportError:
         return float("nan")
-    torch_dtype = torch.float64 if dtype == np.float64 else torch.float32
-    torch.manual_seed(0)
-    rnn = torch.nn.RNN(V, n, nonlinearity="tanh").to("cuda", torch_dtype)
-    head = torch.nn.Linear(n, V).to("cuda", torch_dtype)
-    rng = np.random.default_rng(0)
-    inputs = torch.nn.functional.one_hot(torch.from_numpy(rng.integers(0, V, (T, B))), V).to("cuda", torch_dtype)
-    targets = torch.from_numpy(rng.integers(0, V, (T, B))).reshape(-1).to("cuda")
-
-    def step():
-        rnn.zero_grad(set_to_none=True)
-        head.zero_grad(set_to_none=True)
-        hidden, _ = rnn(inputs)
-        loss = torch.nn.functional.cross_entropy(head(hidden).reshape(T * B, V), targets)
-        loss.backward()
-        float(loss.detach())
+    step = torch_step(B, T, V, n, dtype, device="cuda")
     step()
     torch.cuda.synchronize()
     times = []

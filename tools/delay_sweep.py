@@ -34,6 +34,7 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from rnn_core import VanillaRNN  # noqa: E402
+from rnn_core.gated_experiment import delay_batch  # noqa: E402  (the same task as notebook 09)
 
 K = 8                 # alphabet size; chance accuracy is 1/K
 N_H = 32              # hidden units
@@ -41,17 +42,6 @@ INITS = ("lecture", "orthogonal", "identity")
 TEST_SEED = 12345     # the fixed test set
 TEST_SIZE = 1000
 FIELDS = ("init", "delay", "seed", "step", "accuracy", "whh_radius")
-
-
-def delay_batch(delay, batch_size, rng):
-    """Inputs X (delay+1, B): the symbol to remember, then ``delay`` distractors; targets Y with
-    that symbol at the last step; a mask (delay+1, B) that keeps only the last step."""
-    X = rng.integers(0, K, size=(delay + 1, batch_size))
-    Y = np.zeros_like(X)
-    Y[-1] = X[0]
-    mask = np.zeros(X.shape)
-    mask[-1] = 1.0
-    return X, Y, mask
 
 
 def delay_model(init, seed):
