@@ -33,7 +33,7 @@ def require_gpu():
     try:
         import cupy
     except ImportError:
-        sys.exit("gpu_bench.py needs CuPy (pip install -r requirements-gpu.txt) and an NVIDIA GPU")
+        sys.exit("gpu_bench.py needs CuPy (`python3 tools/course.py install --group gpu`, or `pip install cupy-cuda12x`) and an NVIDIA GPU")
     if not rc.gpu_available():
         sys.exit("gpu_bench.py found CuPy but no usable GPU")
     return cupy

@@ -1,6 +1,6 @@
 """The HTML book (`make book`): it builds, loads nothing from the network, and its links resolve.
 
-The build needs the packages of requirements-book.txt (`make book` installs them; CI must too)
+The build needs the book group of pyproject.toml (`make book` installs it; so does `make ci`)
 and MathJax from npm (cached in build/cache/ after the first build). Without the packages the
 build tests are skipped, saying which to install.
 """
@@ -83,7 +83,7 @@ def test_the_scanner_finds_remote_resources_and_passes_links(tmp_path):
 def book(tmp_path_factory):
     if MISSING:
         pytest.skip(f"the book's packages are not installed ({', '.join(MISSING)}): "
-                    "pip install --require-hashes -r requirements-book.txt (make book does)")
+                    "python3 tools/course.py install --group book (make book does)")
     out = tmp_path_factory.mktemp("book")
     try:
         return build_book.build(out)

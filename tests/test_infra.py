@@ -35,104 +35,95 @@ import normalize_notebooks  # noqa: E402
 # the lock and the files that must agree with it
 # --------------------------------------------------------------------------
 
-LOCK_ENTRY = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)")
+import course  # noqa: E402
+import deps  # noqa: E402
 
 
-def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+def lock_text() -> str:
+    return (ROOT / "uv.lock").read_text(encoding="utf-8")
 
 
-def lock_pins() -> dict[str, tuple[str, int]]:
-    """``{name: (version, number of hashes)}`` from requirements.lock."""
-    pins: dict[str, tuple[str, int]] = {}
-    current = None
-    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
-        match = LOCK_ENTRY.match(line)
-        if match:
-            current = canonical(match.group(1))
-            assert current not in pins, f"{current} is pinned twice"
-            pins[current] = (match.group(2), 0)
-        elif line.strip().startswith("--hash=sha256:") and current is not None:
-            version, hashes = pins[current]
-            pins[current] = (version, hashes + 1)
-    return pins
+def test_the_supported_pythons_are_written_once_in_pyproject():
+    assert deps.requires_python() == ((3, 11), (3, 15))     # Debian 12's 3.11.2 is in, 3.10 is not
+    assert course.SUPPORTED == deps.requires_python()
+    assert 'requires-python = ">=3.11, <3.15"' in lock_text()  # the lock was resolved for that range
+    for name in ("Makefile", "tools/course.py", ".ci/run"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        assert not re.search(r"3\.11\.\d|\(3, 1\d", text), f"{name} writes a Python version of its own"
 
 
-def supported_python_range() -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """The Makefile's ``(3, 11, 5) <= v < (3, 15)``."""
-    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    match = re.search(r"PYTHON_OK :=.*?\(([\d, ]+)\) <= v < \(([\d, ]+)\)", makefile)
-    assert match, "the Makefile's PYTHON_OK states the supported Python range"
-    low, high = (tuple(int(x) for x in group.split(",")) for group in match.groups())
-    return low, high
-
-
-def test_lock_pins_every_requirement_within_its_range_with_hashes():
-    from packaging.requirements import Requirement
-
-    pins = lock_pins()
-    assert len(pins) > 50, "the lock holds the whole environment, not just the top level"
-    assert all(hashes > 0 for _, hashes in pins.values()), \
-        [name for name, (_, hashes) in pins.items() if hashes == 0]
-    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line or line.startswith("-"):
-            continue
-        req = Requirement(line)
-        name = canonical(req.name)
-        assert name in pins, f"{req.name} is in requirements.txt but not in requirements.lock: run make lock"
-        assert req.specifier.contains(pins[name][0], prereleases=True), \
-            f"requirements.lock pins {req.name}=={pins[name][0]}, outside {req.specifier}: run make lock"
+def test_the_lock_holds_one_version_of_each_package_with_hashes():
+    versions: dict[str, set[str]] = {}
+    for name, version, block in deps._package_blocks(lock_text()):
+        versions.setdefault(name, set()).add(version)
+        if name != "rnn-core":
+            assert 'hash = "sha256:' in block, f"{name} {version} has no hash in uv.lock"
+    assert len(versions) > 100, "the lock holds every group's whole environment"
+    twice = {name: v for name, v in versions.items() if len(v) > 1}
+    assert not twice, f"one version per package for every Python (fork-strategy fewest): {twice}"
 
 
 def test_lock_is_the_environment_the_outputs_were_made_with():
-    pins = lock_pins()
-    assert pins["numpy"][0] == "2.4.6"
-    assert pins["scikit-learn"][0] == "1.9.1"
-    assert pins["matplotlib"][0] == "3.11.2"
+    pins = deps.locked_versions()
+    assert pins["numpy"] == "2.4.6"
+    assert pins["scikit-learn"] == "1.9.1"
+    assert pins["matplotlib"] == "3.11.2"
+    assert pins["scipy"] == "1.17.1"
 
 
-CONDA_TO_PYPI = {"matplotlib-base": "matplotlib", "nbconvert-core": "nbconvert"}
+@pytest.mark.skipif(not (Path(sys.executable).parent / "uv").exists(), reason="uv is not in this environment")
+def test_requirements_txt_and_environment_yml_are_generated_from_the_lock():
+    result = subprocess.run([sys.executable, str(TOOLS / "deps.py"), "--check"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    pins = deps.locked_versions()
+    for name in deps.top_level_requirements():
+        assert f"\n{name}=={pins[name]} " in requirements or f"\n{name}=={pins[name]} ;" in requirements, name
+    assert "--hash=sha256:" in requirements and "torch" not in requirements and "sphinx" not in requirements
 
 
-def test_environment_yml_pins_the_locked_versions():
+def test_environment_yml_pins_the_locked_versions_and_the_supported_pythons():
     yaml = pytest.importorskip("yaml")
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
-    pins = lock_pins()
-    conda_pins = {}
-    python_spec = None
-    for dep in env["dependencies"]:
-        if not isinstance(dep, str) or dep == "pip":
-            continue
-        if dep.startswith("python"):
-            python_spec = dep[len("python"):]
-            continue
+    pins = deps.locked_versions()
+    conda = {v: k for k, v in deps.CONDA_NAMES.items()}
+    specs = [dep for dep in env["dependencies"] if isinstance(dep, str) and dep != "pip"]
+    assert specs[0] == "python>=3.11,<3.15"
+    for dep in specs[1:]:
         name, _, version = dep.partition("=")
-        conda_pins[CONDA_TO_PYPI.get(name, name)] = version
-    assert conda_pins, "environment.yml pins its packages"
-    for name, version in conda_pins.items():
-        assert name in pins, f"environment.yml has {name}, the lock has not"
-        assert version == pins[name][0], f"environment.yml: {name}={version}, lock: {pins[name][0]}"
-    low, high = supported_python_range()
-    assert python_spec == f">={'.'.join(map(str, low))},<{'.'.join(map(str, high))}"
+        assert version == pins[conda.get(name, name)], dep
 
 
-def test_make_reinstalls_when_the_lock_changes():
-    """The stamp depends on the lock: a newer lock re-runs the hash-checked install."""
-    if shutil.which("make") is None:
-        pytest.skip("make is not installed")
-    result = subprocess.run(["make", "-n", "-W", "requirements.lock", "install"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert "pip install --quiet --require-hashes -r requirements.lock" in result.stdout
-    assert "pip install --quiet --no-deps -e ." in result.stdout
+def test_an_installed_environment_is_not_touched_again(tmp_path, monkeypatch):
+    """Once installed, commands need no network: uv runs only for a changed lock or a new group."""
+    stamp = tmp_path / ".installed"
+    monkeypatch.setattr(course, "STAMP", stamp)
+    assert course.is_stale(["course", "test"])                  # never installed
+    stamp.write_text("course test\n", encoding="utf-8")
+    os.utime(stamp, (time.time() + 60, time.time() + 60))        # newer than uv.lock and pyproject.toml
+    assert not course.is_stale(["course", "test"])
+    assert course.is_stale(["book", "course", "test"])          # a new group
+    os.utime(stamp, (0, 0))                                     # older than the lock
+    assert course.is_stale(["course", "test"])
+
+
+def test_a_python_outside_the_range_gets_one_line_saying_what_to_install(monkeypatch, capsys):
+    message = course.unsupported_message((3, 10, 12))
+    assert "\n" not in message and "3.11 to 3.14" in message and "found 3.10.12" in message
+    assert "apt install python3.12" in message and "PYTHON=python3.12" in message
+    monkeypatch.setattr(course.sys, "version_info", (3, 10, 12, "final", 0))
+    monkeypatch.setattr(course, "python_from_uv", lambda: None)     # uv found none and could fetch none
+    with pytest.raises(SystemExit) as stopped:
+        course.create_venv()
+    assert str(stopped.value) == message
 
 
 def test_readme_and_workflow_state_the_supported_pythons():
     yaml = pytest.importorskip("yaml")
-    low, high = supported_python_range()
+    low, high = deps.requires_python()
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "3.11.5" in readme and f"{high[0]}.{high[1] - 1}" in readme
+    assert f"Python {deps.describe_range()}" in readme
     workflow = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
     job = workflow["jobs"]["test"]
     assert job["runs-on"] == "ubuntu-latest"

@@ -294,7 +294,7 @@ def solution_project(tmp_path: Path) -> Path:
     (tmp_path / "rnn_core" / "__pycache__").mkdir()
     (tmp_path / "rnn_core" / "__pycache__" / "x.pyc").write_bytes(b"")
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'rnn_core'\n", encoding="utf-8")
-    (tmp_path / "requirements.lock").write_text("numpy==2.0.0\n", encoding="utf-8")
+    (tmp_path / "requirements.txt").write_text("numpy==2.0.0\n", encoding="utf-8")
     (tmp_path / "README.md").write_text("# For the repository, not for students\n", encoding="utf-8")
     return tmp_path
 
@@ -335,10 +335,10 @@ def test_make_student_adds_the_library_requirements_and_a_student_readme_and_zip
     assert make_student.main(["--root", str(root), "--out", str(out)]) == 0
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert files == ["README.md", "notebooks/01_rnn_cell.ipynb", "notebooks/02_bptt.ipynb", "notebooks/assets/diagram.svg",
-                     "notebooks/data.csv", "notebooks/figures/sub/plot.png", "pyproject.toml", "requirements.lock",
+                     "notebooks/data.csv", "notebooks/figures/sub/plot.png", "pyproject.toml", "requirements.txt",
                      "rnn_core/__init__.py", "rnn_core/data/words.txt"]
     readme = (out / "README.md").read_text(encoding="utf-8")
-    assert readme.startswith("# Recurrent neural networks from scratch") and "requirements.lock" in readme
+    assert readme.startswith("# Recurrent neural networks from scratch") and "requirements.txt" in readme
     assert "| [01 · The RNN cell](notebooks/01_rnn_cell.ipynb) | One step |" in readme
     with zipfile.ZipFile(tmp_path / "rnn-course-student.zip") as archive:
         assert sorted(archive.namelist()) == [f"rnn-course-student/{name}" for name in files]
@@ -364,9 +364,9 @@ def test_make_student_needs_the_lock_and_never_rewrites_a_foreign_folder(tmp_pat
     (foreign / "notes.txt").write_text("keep me", encoding="utf-8")
     assert make_student.main(["--root", str(root), "--out", str(foreign)]) == 2
     assert (foreign / "notes.txt").read_text() == "keep me"
-    (root / "requirements.lock").unlink()
+    (root / "requirements.txt").unlink()
     assert make_student.main(["--root", str(root), "--out", str(tmp_path / "new")]) == 2
-    assert "requirements.lock" in capsys.readouterr().err
+    assert "requirements.txt" in capsys.readouterr().err
 
 
 def test_make_student_default_out_and_idempotent(tmp_path: Path):

@@ -3,7 +3,7 @@
     python tools/build_book.py [--out build/book]
 
 Writes a static site to OUT/html (open OUT/html/index.html; it needs no server and no network):
-Sphinx with MyST-NB and sphinx-book-theme (pinned in requirements-book.txt), configured by
+Sphinx with MyST-NB and sphinx-book-theme (the book group of pyproject.toml, locked in uv.lock), configured by
 book/conf.py. The notebooks are not executed: the book shows their stored outputs, the ones
 nbval checks. Each notebook is copied to OUT/src first and prepared there (the notebooks
 themselves are never written):
@@ -164,7 +164,7 @@ def main(argv=None):
         import sphinx_book_theme  # noqa: F401
     except ImportError as error:
         sys.exit(f"build_book: {error.name} is missing; install the book's packages with "
-                 "`python -m pip install --require-hashes -r requirements-book.txt` (make book does).")
+                 "`python3 tools/course.py install --group book` (make book does).")
     build(args.out)
 
 

@@ -1,20 +1,26 @@
 """One entry point for the course on every system: Linux, macOS and Windows, with or without make.
 
-    python tools/course.py install           # .venv with the exact versions of requirements.lock
-    python tools/course.py lab [--port N] [--no-browser] [-- JUPYTER_ARGS...]
-    python tools/course.py test [PYTEST_ARGS...]   # what `make test` runs; e.g. test -k gradients
-    python tools/course.py student           # the student handout (build/student/, build/*.zip)
-    python tools/course.py book              # the HTML book (build/book/html/index.html)
+    python3 tools/course.py install [--group G]   # .venv with the exact versions of uv.lock
+    python3 tools/course.py lab [--port N] [--no-browser] [-- JUPYTER_ARGS...]
+    python3 tools/course.py test [PYTEST_ARGS...]  # unit tests + strict nbval; e.g. test -k gradients
+    python3 tools/course.py ci                    # what CI runs: test, the BLAS passes, the handout
+    python3 tools/course.py student               # the student handout (build/student/, build/*.zip)
+    python3 tools/course.py book                  # the HTML book (build/book/html/index.html)
 
-On Windows write `py` for `python`. Every command first makes sure of the environment, as
-`make install` does: it creates .venv with this Python (3.11.5 to 3.14), installs
-requirements.lock with --require-hashes, then rnn_core itself (`pip install --no-deps -e .`),
-and does it again only when the lock or pyproject.toml changed. The Makefile's lab, student
-and book targets call this script; `test` runs the same pytest command as `make test`
-(tests/test_course.py checks that the two agree).
+On Windows write `py` for `python3`. The Makefile's targets call this script: it is the one
+install path. Every command first makes sure of the environment:
+
+1. a Python the course supports (pyproject.toml's ``requires-python``): the one running this
+   script, or, where that one is too old or too new, one that uv finds on the machine or
+   installs (said in one line; where neither works, one line says what to install);
+2. ``.venv`` made with it, and uv, at the version and hashes uv.lock pins, installed there by pip;
+3. ``uv sync --locked``: the library (editable) and the groups course and test, plus any asked
+   for (book, dev, bench, gpu), at the exact versions and hashes of uv.lock. It runs again only
+   when uv.lock or pyproject.toml changed or a new group is asked for, so once installed
+   nothing here needs the network.
 
 Pure Python, no shell: the only difference between systems is where the environment keeps
-its interpreter (.venv/Scripts/python.exe on Windows, .venv/bin/python elsewhere).
+its programs (.venv/Scripts on Windows, .venv/bin elsewhere).
 """
 import argparse
 import os
@@ -23,39 +29,61 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import venv
 import webbrowser
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import deps  # noqa: E402  (tools/deps.py: the supported Pythons and uv's pin, read from the files)
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
-LOCK = ROOT / "requirements.lock"
-BOOK_REQUIREMENTS = ROOT / "requirements-book.txt"
-STAMP = VENV / ".installed"             # the same stamp as the Makefile's
-BOOK_STAMP = VENV / ".book-installed"
+BOOTSTRAP = ROOT / "build" / "bootstrap"   # uv for finding a Python, where this one is unsupported
+STAMP = VENV / ".installed"                 # the groups installed, one line; older than the lock: stale
 FIRST_NOTEBOOK = "notebooks/00_introduction.ipynb"
-SUPPORTED = ((3, 11, 5), (3, 15))       # the Pythons the locked packages have wheels for
-# `make test`: unit tests + every notebook re-executed and compared with its stored outputs.
-PYTEST_ARGS = ["-m", "pytest", "tests", "notebooks", "--nbval", "--nbval-current-env",
+SUPPORTED = deps.requires_python()          # (lowest, first unsupported): from pyproject.toml
+DEFAULT_GROUPS = ("course", "test")
+# `make test`: unit tests + every notebook re-executed and compared with its stored outputs
+# (strict nbval), and in the same kernels every exercise check tested with planted answers.
+PYTEST_ARGS = ["-m", "pytest", "tests", "notebooks", "--nbval", "--nbval-current-env", "--exercise-audit",
                "-p", "no:cacheprovider", "-q"]
+# `make ci`: that pass, the same notebooks under three other BLAS settings, and the tests marked ci.
+CI_PASSES = ["default", "sandybridge", "ci-tests", "haswell", "one-thread"]   # longest first
+CI_GROUPS = ("book",)
+
+
+def venv_bin(name, venv_dir=VENV, windows=None):
+    """A program of a virtual environment: Scripts\\NAME.exe on Windows, bin/NAME elsewhere."""
+    windows = os.name == "nt" if windows is None else windows
+    return venv_dir / (f"Scripts/{name}.exe" if windows else f"bin/{name}")
 
 
 def venv_python(venv_dir=VENV, windows=None):
-    """The interpreter of a virtual environment: Scripts\\python.exe on Windows, bin/python elsewhere."""
-    windows = os.name == "nt" if windows is None else windows
-    return venv_dir / ("Scripts/python.exe" if windows else "bin/python")
+    return venv_bin("python", venv_dir, windows)
+
+
+def version_text(version):
+    return ".".join(str(part) for part in version)
+
+
+def is_supported(version):
+    low, high = SUPPORTED
+    return low <= tuple(version[:3]) < high
+
+
+def unsupported_message(version):
+    return (f"This course needs Python {deps.describe_range(SUPPORTED)}, found {version_text(version[:3])}. "
+            "Install one (Debian/Ubuntu: sudo apt install python3.12 python3.12-venv; "
+            "Windows/macOS: python.org) and run again with it: make lab PYTHON=python3.12 "
+            "(Windows: py -3.12 tools/course.py lab).")
 
 
 def check_python_version(version=None):
     version = tuple((version or sys.version_info)[:3])
-    low, high = SUPPORTED
-    if not low <= version < high:
-        found = ".".join(map(str, version))
-        sys.exit(f"The locked packages need Python 3.11.5 to 3.14, found {found}. Run this script "
-                 "with one of those (e.g. `py -3.12 tools/course.py ...` on Windows, "
-                 "`python3.12 tools/course.py ...` elsewhere); remove .venv first if it was made "
-                 "with another Python.")
+    if not is_supported(version):
+        sys.exit(unsupported_message(version))
 
 
 def run(command, **kwargs):
@@ -63,31 +91,108 @@ def run(command, **kwargs):
     return subprocess.run([str(part) for part in command], cwd=ROOT, **kwargs)
 
 
-def run_checked(command):
-    result = run(command)
+def run_checked(command, **kwargs):
+    result = run(command, **kwargs)
     if result.returncode:
         sys.exit(result.returncode)
+    return result
 
 
-def is_stale(stamp, *inputs):
-    return not stamp.exists() or any(path.stat().st_mtime > stamp.stat().st_mtime for path in inputs)
+def uv_env():
+    """The environment for uv: this project's .venv, never another activated one."""
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
+    env["UV_PROJECT_ENVIRONMENT"] = str(VENV)
+    return env
 
 
-def install():
-    """`make install`: .venv from requirements.lock (hash-checked), then rnn_core, editable."""
-    python = venv_python()
-    if not python.exists():
-        check_python_version()
+def install_uv(python, venv_dir):
+    """uv into the environment of ``python``, at the version and hashes pinned in uv.lock (pip checks them)."""
+    uv = venv_bin("uv", venv_dir)
+    version, hashes = deps.locked_package("uv")
+    if uv.exists():
+        said = subprocess.run([str(uv), "--version"], capture_output=True, text=True).stdout.split()
+        if said[1:2] == [version]:
+            return uv
+    with tempfile.TemporaryDirectory() as folder:
+        requirement = Path(folder) / "uv.txt"
+        requirement.write_text(f"uv=={version} " + " ".join(f"--hash=sha256:{h}" for h in hashes) + "\n")
+        run_checked([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                     "--require-hashes", "-r", requirement])
+    return uv
+
+
+def python_from_uv():
+    """(path, version) of a supported Python that uv finds on this machine or installs; None if neither."""
+    if not venv_python(BOOTSTRAP).exists():
+        try:
+            venv.create(BOOTSTRAP, with_pip=True)
+        except Exception as error:      # no venv/ensurepip module (Debian: python3-venv)
+            print(f"could not make a virtual environment with this Python ({error})", file=sys.stderr)
+            return None
+    uv = install_uv(venv_python(BOOTSTRAP), BOOTSTRAP)
+    low, high = SUPPORTED
+    request = f">={version_text(low)},<{version_text(high)}"
+    for attempt in ("find", "install"):
+        if attempt == "install":
+            installed = subprocess.run([str(uv), "python", "install", f"{high[0]}.{high[1] - 2}"],
+                                       capture_output=True, text=True, timeout=600)
+            if installed.returncode:
+                return None
+        found = subprocess.run([str(uv), "python", "find", request], capture_output=True, text=True)
+        if found.returncode == 0 and found.stdout.strip():
+            path = found.stdout.strip().splitlines()[-1]
+            version = subprocess.run([path, "-c", "import sys; print(*sys.version_info[:3])"],
+                                     capture_output=True, text=True).stdout.split()
+            return path, ".".join(version), attempt
+    return None
+
+
+def create_venv():
+    """.venv with a supported Python: this one, else one that uv finds or installs."""
+    if is_supported(sys.version_info):
         print(f"+ {sys.executable} -m venv {VENV.name}", flush=True)
         venv.create(VENV, with_pip=True)
+        return
+    found = python_from_uv()
+    if found is None:
+        sys.exit(unsupported_message(sys.version_info))
+    path, version, how = found
+    print(f"Python {version_text(sys.version_info[:3])} is outside the course's {deps.describe_range(SUPPORTED)}: "
+          f"using Python {version} {'found' if how == 'find' else 'installed'} by uv ({path}).", flush=True)
+    run_checked([venv_bin("uv", BOOTSTRAP), "venv", "--seed", "--quiet", "--python", path, VENV],
+                env=uv_env())
+
+
+def installed_groups():
+    return set(STAMP.read_text(encoding="utf-8").split()) if STAMP.exists() else set()
+
+
+def is_stale(groups):
+    if not STAMP.exists() or not set(groups) <= installed_groups():
+        return True
+    return any(path.stat().st_mtime > STAMP.stat().st_mtime for path in (deps.LOCK, deps.PYPROJECT))
+
+
+def install(groups=()):
+    """`make install`: .venv with the locked versions of the library, course and test (and ``groups``)."""
+    python = venv_python()
+    if not python.exists():
+        create_venv()
     version = subprocess.run([str(python), "-c", "import sys; print(*sys.version_info[:3])"],
                              capture_output=True, text=True, check=True).stdout.split()
-    check_python_version(tuple(int(part) for part in version))
-    if is_stale(STAMP, LOCK, ROOT / "pyproject.toml"):
-        run_checked([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        run_checked([python, "-m", "pip", "install", "--quiet", "--require-hashes", "-r", LOCK.name])
-        run_checked([python, "-m", "pip", "install", "--quiet", "--no-deps", "-e", "."])
-        STAMP.touch()
+    version = tuple(int(part) for part in version)
+    if not is_supported(version):
+        sys.exit(f"{VENV.name} was made with Python {version_text(version)}, outside the course's "
+                 f"{deps.describe_range(SUPPORTED)}: remove {VENV.name} and run again.")
+    wanted = sorted(installed_groups() | set(DEFAULT_GROUPS) | set(groups))
+    if is_stale(wanted):
+        uv = install_uv(python, VENV)
+        group_args = [arg for group in wanted if group not in DEFAULT_GROUPS for arg in ("--group", group)]
+        # --inexact: keep what a user added (pip itself, a kernel extension); --locked: uv.lock must
+        # match pyproject.toml, else stop rather than re-resolve.
+        run_checked([uv, "sync", "--locked", "--inexact", "--quiet", "--python", python, *group_args],
+                    env=uv_env())
+        STAMP.write_text(" ".join(wanted) + "\n", encoding="utf-8")
     return python
 
 
@@ -179,20 +284,23 @@ def lab(args):
 
 
 def book():
-    python = install()
-    if is_stale(BOOK_STAMP, BOOK_REQUIREMENTS):
-        # requirements-book.txt repeats the locked versions of the packages both need, so this
-        # adds the book's packages and changes none of the lock's.
-        run_checked([python, "-m", "pip", "install", "--quiet", "--require-hashes", "-r",
-                     BOOK_REQUIREMENTS.name])
-        BOOK_STAMP.touch()
+    python = install(["book"])
     return run([python, "tools/build_book.py"]).returncode
+
+
+def ci(jobs):
+    """`make ci`: every pass of CI_PASSES, ``jobs`` at a time, with one total line."""
+    python = install(CI_GROUPS)
+    return run([python, "tools/nbval_passes.py", *CI_PASSES, "--jobs", str(jobs)]).returncode
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("install", help="create .venv from requirements.lock")
+    install_parser = commands.add_parser("install", help="create .venv from uv.lock")
+    install_parser.add_argument("--group", action="append", default=[],
+                                choices=["book", "dev", "bench", "gpu"],
+                                help="also install this group of pyproject.toml (repeatable)")
     lab_parser = commands.add_parser("lab", help="JupyterLab at notebook 00; prints its URL")
     lab_parser.add_argument("--port", type=int, default=None,
                             help="the port (default: 8888, or the next free one)")
@@ -202,6 +310,8 @@ def main(argv=None):
     lab_parser.add_argument("jupyter_args", nargs="*",
                             help="more options for jupyter lab, after --, e.g. -- --ip=0.0.0.0")
     commands.add_parser("test", help="what `make test` runs; any further arguments go to pytest")
+    ci_parser = commands.add_parser("ci", help="what CI runs (slow; needs the package index)")
+    ci_parser.add_argument("--jobs", type=int, default=2, help="passes at a time (default 2)")
     commands.add_parser("student", help="the student handout in build/student")
     commands.add_parser("book", help="the HTML book in build/book/html")
     args, extra = parser.parse_known_args(argv)
@@ -209,12 +319,14 @@ def main(argv=None):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
     if args.command == "install":
-        install()
+        install(args.group)
         return 0
     if args.command == "lab":
         return lab(args)
     if args.command == "test":
         return run(test_command(install(), extra)).returncode
+    if args.command == "ci":
+        return ci(args.jobs)
     if args.command == "student":
         return run(student_command(install())).returncode
     if args.command == "book":

@@ -10,7 +10,7 @@ top folder is ``rnn-course-student/``) holds
   student README's list of notebooks;
 * ``rnn_core/``: the library the notebooks import, with its data files, and
   ``benchmarks/results/`` (the stored timings notebook 08 shows);
-* ``pyproject.toml``, ``requirements.lock`` (the pinned versions) and the ``LICENSE*`` files;
+* ``pyproject.toml``, ``requirements.txt`` (the locked versions with their hashes) and the ``LICENSE*`` files;
 * ``README.md``: set-up in two commands, how an exercise check reports, the list of notebooks
   (from ``tools/student_README.md``).
 
@@ -39,7 +39,7 @@ import _nbio  # noqa: E402
 REMOVED_TAGS = ("solution", "instructor")
 README_TEMPLATE = Path(__file__).resolve().parent / "student_README.md"
 TOP_FOLDER = "rnn-course-student"                   # the folder the zip unpacks to
-ROOT_FILES = ("pyproject.toml", "requirements.lock")    # and every LICENSE* file
+ROOT_FILES = ("pyproject.toml", "requirements.txt")    # and every LICENSE* file
 SHARED_FOLDERS = ("rnn_core", "benchmarks/results")     # the library; stored timings notebook 08 reads
 SKIP_NAMES = {".ipynb_checkpoints", "__pycache__"}
 

@@ -8,12 +8,17 @@ script re-runs the notebooks (strict nbval, as ``make test`` does) once per sett
 =============  ==========================================  ==================================
 pass           environment                                 what it runs
 =============  ==========================================  ==================================
-default        as it is (= ``make test``)                  tests/ and notebooks/
+default        as it is (= ``make test``)                  tests/ and notebooks/, with the
+                                                           exercise audit in nbval's kernels
 haswell        ``OPENBLAS_CORETYPE=Haswell`` (AVX2)        notebooks/
 sandybridge    ``OPENBLAS_CORETYPE=Sandybridge`` (AVX)     notebooks/
 nehalem        ``OPENBLAS_CORETYPE=Nehalem`` (SSE)         notebooks/
 one-thread     ``OPENBLAS_NUM_THREADS=1``                  notebooks/
+ci-tests       as it is                                    the tests marked ``ci`` (slow, need
+                                                           the package index: the handout)
 =============  ==========================================  ==================================
+
+Each notebook is executed once per pass: the exercise audit reuses the default pass's kernels.
 
 Before each pass it prints one line saying which BLAS, kernel and thread count that pass
 really gets: threadpoolctl's report and OpenBLAS's own (``OPENBLAS_VERBOSE=2``), read in a
@@ -29,7 +34,7 @@ ran passed; a pass in which pytest collected nothing (its exit status 5) counts 
 Usage::
 
     python tools/nbval_passes.py                         # haswell sandybridge one-thread
-    python tools/nbval_passes.py default haswell sandybridge one-thread --jobs 2
+    python tools/nbval_passes.py default sandybridge ci-tests haswell one-thread --jobs 2   # make ci
     python tools/nbval_passes.py nehalem --paths notebooks/03_bptt.ipynb
 """
 
@@ -60,16 +65,19 @@ class Pass:
     paths: tuple[str, ...]
     cpu_flag: str | None  # the /proc/cpuinfo flag the forced kernel needs
     description: str
+    args: tuple[str, ...] = ()  # pytest options of this pass
 
 
 PASSES = {
     p.name: p
     for p in (
-        Pass("default", {}, ("tests", "notebooks"), None, "environment as it is (= make test)"),
+        Pass("default", {}, ("tests", "notebooks"), None, "environment as it is (= make test)",
+             ("--exercise-audit",)),
         Pass("haswell", {"OPENBLAS_CORETYPE": "Haswell"}, ("notebooks",), "avx2", "AVX2 kernel"),
         Pass("sandybridge", {"OPENBLAS_CORETYPE": "Sandybridge"}, ("notebooks",), "avx", "AVX kernel"),
         Pass("nehalem", {"OPENBLAS_CORETYPE": "Nehalem"}, ("notebooks",), "sse4_2", "SSE kernel"),
         Pass("one-thread", {"OPENBLAS_NUM_THREADS": "1"}, ("notebooks",), None, "one BLAS thread"),
+        Pass("ci-tests", {}, ("tests",), None, "the tests marked ci", ("-m", "ci")),
     )
 }
 DEFAULT_PASSES = ("haswell", "sandybridge", "one-thread")
@@ -157,7 +165,7 @@ def summary_counts(output: str) -> dict[str, int]:
 
 
 def skip_reason(p: Pass, flags: set[str] | None, header: str) -> str:
-    if p.name != "default" and not header.startswith("numpy: openblas"):
+    if p.env and not header.startswith("numpy: openblas"):
         return "numpy's BLAS is not OpenBLAS here, so this setting changes nothing"
     if p.cpu_flag and flags is not None and p.cpu_flag not in flags:
         return f"this CPU has no {p.cpu_flag.upper()}, so the {p.env.get('OPENBLAS_CORETYPE')} kernel cannot run"
@@ -173,7 +181,7 @@ def run_pass(p: Pass, python: str, paths: tuple[str, ...] | None, flags: set[str
     if reason:
         result.note = f"skipped: {reason}"
         return result
-    cmd = [python, *PYTEST_ARGS, *extra_args, *(paths or p.paths)]
+    cmd = [python, *PYTEST_ARGS, *p.args, *extra_args, *(paths or p.paths)]
     start = time.perf_counter()
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as log:
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
