@@ -92,7 +92,7 @@ def get_backend(backend=None):
     if name == "cupy":
         raise RuntimeError(
             f"backend 'cupy' was requested but {reason}. Install CuPy for your CUDA version "
-            "(`python3 tools/course.py install --group gpu`, or `pip install cupy-cuda12x`) on a machine with an NVIDIA GPU, "
+            "(`python3 tools/course.py install --group gpu`) on a machine with an NVIDIA GPU, "
             "or use backend='numpy'."
         )
     if installed and not _fallback_reported:   # no CuPy at all is the normal case: say nothing

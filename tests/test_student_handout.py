@@ -105,6 +105,8 @@ def test_every_student_notebook_runs_from_the_readme_set_up(handout, tmp_path):
     setup, _ = _setup_commands((folder / "README.md").read_text(encoding="utf-8"))
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env["PIP_NO_COMPILE"] = "1"          # CI time: no .pyc for 120 packages (Python compiles on import)
+    env["OPENBLAS_NUM_THREADS"] = "1"    # this run compares no outputs; one thread wastes no CPU beside other passes
     result = subprocess.run(["bash", "-c", setup], cwd=folder, env=env, capture_output=True, text=True)
     assert result.returncode == 0, f"the README's set-up failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
     python = folder / ".venv" / "bin" / "python"

@@ -25,6 +25,7 @@ its programs (.venv/Scripts on Windows, .venv/bin elsewhere).
 import argparse
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -86,8 +87,14 @@ def check_python_version(version=None):
         sys.exit(unsupported_message(version))
 
 
+def shown(part):
+    """A command's part as printed: paths inside the project relative to it."""
+    text = str(part)
+    return os.path.relpath(text, ROOT) if os.path.isabs(text) and Path(text).is_relative_to(ROOT) else text
+
+
 def run(command, **kwargs):
-    print("+", " ".join(str(part) for part in command), flush=True)
+    print("+", " ".join(shown(part) for part in command), flush=True)
     return subprocess.run([str(part) for part in command], cwd=ROOT, **kwargs)
 
 
@@ -113,7 +120,7 @@ def install_uv(python, venv_dir):
         said = subprocess.run([str(uv), "--version"], capture_output=True, text=True).stdout.split()
         if said[1:2] == [version]:
             return uv
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(dir=venv_dir) as folder:
         requirement = Path(folder) / "uv.txt"
         requirement.write_text(f"uv=={version} " + " ".join(f"--hash=sha256:{h}" for h in hashes) + "\n")
         run_checked([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
@@ -151,7 +158,12 @@ def create_venv():
     """.venv with a supported Python: this one, else one that uv finds or installs."""
     if is_supported(sys.version_info):
         print(f"+ {sys.executable} -m venv {VENV.name}", flush=True)
-        venv.create(VENV, with_pip=True)
+        try:
+            venv.create(VENV, with_pip=True)
+        except Exception as error:      # Debian and Ubuntu ship venv's ensurepip separately
+            shutil.rmtree(VENV, ignore_errors=True)
+            sys.exit(f"Could not make {VENV.name} with Python {version_text(sys.version_info[:3])} ({error}). "
+                     "On Debian or Ubuntu: sudo apt install python3-venv, then run again.")
         return
     found = python_from_uv()
     if found is None:

@@ -39,6 +39,7 @@ ENVIRONMENT = ROOT / "environment.yml"
 # conda-forge's names where they differ from PyPI's: the packages without Qt and without pandoc.
 CONDA_NAMES = {"matplotlib": "matplotlib-base", "nbconvert": "nbconvert-core"}
 NOT_FOR_CONDA = {"uv"}     # the installer make uses; conda installs with itself
+ALSO_PINNED = {"scipy"}    # not asked for by name, but t-SNE's results depend on its version
 
 
 def requires_python(pyproject: Path = PYPROJECT) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -121,7 +122,7 @@ def environment_text() -> str:
              "# nbconvert-core are the packages without Qt and pandoc).",
              "name: rnn-course", "channels:", "  - conda-forge", "dependencies:",
              f"  - python>={'.'.join(map(str, low))},<{'.'.join(map(str, high))}"]
-    for name in sorted(set(top_level_requirements()) - NOT_FOR_CONDA):
+    for name in sorted(set(top_level_requirements()) - NOT_FOR_CONDA | ALSO_PINNED):
         lines.append(f"  - {CONDA_NAMES.get(name, name)}={versions[name]}")
     lines += ["  - pip", "  - pip:", "      - -e .   # rnn_core itself; its one dependency, numpy, is already here"]
     return "\n".join(lines) + "\n"
