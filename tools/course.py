@@ -74,8 +74,9 @@ def is_supported(version):
     return low <= tuple(version[:3]) < high
 
 
-def unsupported_message(version):
-    return (f"This course needs Python {deps.describe_range(SUPPORTED)}, found {version_text(version[:3])}. "
+def unsupported_message(version, tried_uv=False):
+    return (f"This course needs Python {deps.describe_range(SUPPORTED)}, found {version_text(version[:3])}"
+            + (", and uv could neither find one on this machine nor download one" if tried_uv else "") + ". "
             "Install one (Debian/Ubuntu: sudo apt install python3.12 python3.12-venv; "
             "Windows/macOS: python.org) and run again with it: make lab PYTHON=python3.12 "
             "(Windows: py -3.12 tools/course.py lab).")
@@ -167,7 +168,7 @@ def create_venv():
         return
     found = python_from_uv()
     if found is None:
-        sys.exit(unsupported_message(sys.version_info))
+        sys.exit(unsupported_message(sys.version_info, tried_uv=True))
     path, version, how = found
     print(f"Python {version_text(sys.version_info[:3])} is outside the course's {deps.describe_range(SUPPORTED)}: "
           f"using Python {version} {'found' if how == 'find' else 'installed'} by uv ({path}).", flush=True)
