@@ -194,8 +194,59 @@ def build(out):
         page.write_text(text.replace('<summary aria-label="Toggle hidden content">',
                                      '<summary aria-label="Show or hide the worked solution">'),
                         encoding="utf-8")
+    add_search_excerpts(html)
     print(f"The book: {html / 'index.html'}")
     return html
+
+
+ARTICLE = re.compile(r'<article\b[^>]*role="main"[^>]*>.*?</article>|<article\b[^>]*>.*?</article>', re.S)
+NOT_TEXT = re.compile(r"<(script|style|svg|template)\b.*?</\1>|<img\b[^>]*>|<!--.*?-->", re.S)
+ATTRIBUTES = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b([^>]*)>")
+ID = re.compile(r"""\bid=("[^"]*"|'[^']*')""")
+# Sphinx's search page fetches each result's page to show an excerpt; a browser refuses that
+# fetch from file://, so the offline book listed bare titles. This script (loaded before
+# searchtools.js) answers those fetches from the pages' text, stored in it.
+SEARCH_SHIM = """// The book's pages as text, for the search results' excerpts (tools/build_book.py).
+(function () {
+  const pages = %s;
+  const fetchPage = window.fetch ? window.fetch.bind(window) : null;
+  window.fetch = function (resource, options) {
+    const url = new URL(typeof resource === "string" ? resource : resource.url, document.baseURI);
+    const base = new URL(".", document.baseURI).href;
+    const name = url.href.startsWith(base) ? decodeURIComponent(url.href.slice(base.length).split("#")[0]) : null;
+    if (name !== null && Object.prototype.hasOwnProperty.call(pages, name)) {
+      return Promise.resolve(new Response(pages[name], {headers: {"Content-Type": "text/html"}}));
+    }
+    return fetchPage ? fetchPage(resource, options) : Promise.reject(new Error("no fetch"));
+  };
+})();
+"""
+
+
+def page_text(page_html):
+    """The article of a page with its ids (the excerpts' anchors), without images, scripts or other
+    attributes, inside the ``role="main"`` element that Sphinx's search reads."""
+    match = ARTICLE.search(page_html)
+    text = NOT_TEXT.sub("", match.group(0) if match else "")
+    text = ATTRIBUTES.sub(lambda m: f"<{m.group(1)} {ID.search(m.group(2)).group(0)}>" if ID.search(m.group(2))
+                          else f"<{m.group(1)}>", text)
+    return '<div role="main">' + re.sub(r"\s+", " ", text) + "</div>"
+
+
+def add_search_excerpts(html):
+    """_static/search_pages.js with every page's text, loaded by search.html before searchtools.js."""
+    import json
+    pages = {path.relative_to(html).as_posix(): page_text(path.read_text(encoding="utf-8"))
+             for path in sorted(html.rglob("*.html")) if path.name not in ("search.html", "genindex.html")}
+    (html / "_static" / "search_pages.js").write_text(
+        SEARCH_SHIM % json.dumps(pages, ensure_ascii=False), encoding="utf-8")
+    search = html / "search.html"
+    text = search.read_text(encoding="utf-8")
+    hook = '<script src="_static/searchtools.js'
+    if hook not in text:
+        sys.exit("build_book: search.html no longer loads _static/searchtools.js; update add_search_excerpts")
+    search.write_text(text.replace(hook, '<script src="_static/search_pages.js"></script>\n  ' + hook, 1),
+                      encoding="utf-8")
 
 
 def main(argv=None):
