@@ -18,7 +18,7 @@ there is any. tests/test_browser.py runs the same checks on fresh builds.
 
 Needs the Python package ``playwright`` (its driver only: the browser is the system's Chromium,
 e.g. Debian's ``chromium``; ``playwright install`` is never needed) and uses one browser and one
-tab for everything, so a full run takes seconds, not minutes.
+browser for everything (two tabs: the next page loads while one is measured).
 """
 from __future__ import annotations
 
@@ -239,8 +239,31 @@ def _block_network(route) -> None:
         route.abort()
 
 
+class Tab:
+    """One page of the browser and the script errors it reported since its last navigation."""
+
+    def __init__(self, context):
+        self.page = context.new_page()
+        self.page.set_default_timeout(PAGE_TIMEOUT_MS)
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(f"script error: {error}"))
+
+    def start(self, path: Path, width: int, height: int) -> None:
+        self.errors.clear()
+        self.page.set_viewport_size({"width": width, "height": height})
+        self.page.goto(path.resolve().as_uri(), wait_until="commit")
+
+    def finish(self) -> None:
+        self.page.wait_for_load_state("load")
+        self.page.evaluate(MATHJAX_READY_JS)
+
+
 class Browser:
-    """One headless Chromium, one tab, every request but file:// aborted."""
+    """One headless Chromium with two tabs, every request but file:// aborted.
+
+    ``loaded`` opens pages one after the other, the next one loading in the second tab while
+    the first is measured: loading and typesetting take most of the time.
+    """
 
     def __init__(self, executable: str | None = None):
         from playwright.sync_api import sync_playwright
@@ -254,13 +277,11 @@ class Browser:
             self._context = self._browser.new_context(viewport={"width": 1280, "height": 720},
                                                       service_workers="block", offline=True)
             self._context.route("**/*", _block_network)
-            self.page = self._context.new_page()
-            self.page.set_default_timeout(PAGE_TIMEOUT_MS)
-            self.errors: list[str] = []
-            self.page.on("pageerror", lambda error: self.errors.append(f"script error: {error}"))
+            self.tabs = [Tab(self._context), Tab(self._context)]
         except BaseException:
             self._playwright.stop()
             raise
+        self.page, self.errors = self.tabs[0].page, self.tabs[0].errors
 
     def close(self) -> None:
         try:
@@ -275,10 +296,20 @@ class Browser:
         self.close()
 
     def open(self, path: Path, width: int, height: int) -> None:
-        self.errors.clear()
-        self.page.set_viewport_size({"width": width, "height": height})
-        self.page.goto(path.resolve().as_uri(), wait_until="load")
-        self.page.evaluate(MATHJAX_READY_JS)
+        """Load ``path`` in the first tab (``self.page``) and wait for its maths."""
+        self.tabs[0].start(path, width, height)
+        self.tabs[0].finish()
+
+    def loaded(self, paths: list[Path], width: int, height: int):
+        """Yield ``(path, tab)`` for each path once loaded and typeset, in order."""
+        for tab, path in zip(self.tabs, paths):
+            tab.start(path, width, height)
+        for i, path in enumerate(paths):
+            tab = self.tabs[i % len(self.tabs)]
+            tab.finish()
+            yield path, tab
+            if i + len(self.tabs) < len(paths):
+                tab.start(paths[i + len(self.tabs)], width, height)
 
 
 def book_pages(book: Path) -> list[Path]:
@@ -288,20 +319,19 @@ def book_pages(book: Path) -> list[Path]:
 
 def check_book(browser: Browser, book: Path, report: Report, widths=BOOK_WIDTHS, screenshots: Path | None = None,
                pages: list[Path] | None = None):
-    for page_path in pages or book_pages(book):
+    for page_path, tab in browser.loaded(pages or book_pages(book), widths[0], BOOK_HEIGHT):
         name = page_path.relative_to(book).as_posix()
-        browser.open(page_path, widths[0], BOOK_HEIGHT)
         # The theme animates its sidebars when the window changes size: measure the end state.
-        browser.page.add_style_tag(content="*, *::before, *::after { transition: none !important; "
-                                           "animation: none !important; }")
+        tab.page.add_style_tag(content="*, *::before, *::after { transition: none !important; "
+                                       "animation: none !important; }")
         report.pages += 1
-        report.add(name, list(browser.errors))
+        report.add(name, list(tab.errors))
         for width in widths:
-            browser.page.set_viewport_size({"width": width, "height": BOOK_HEIGHT})
+            tab.page.set_viewport_size({"width": width, "height": BOOK_HEIGHT})
             report.views += 1
-            report.add(f"{name} at {width} px", browser.page.evaluate(BOOK_JS, [TOLERANCE_PX, PLACEHOLDER_ALT]))
+            report.add(f"{name} at {width} px", tab.page.evaluate(BOOK_JS, [TOLERANCE_PX, PLACEHOLDER_ALT]))
             if screenshots is not None and width == 1280 and name.startswith(("notebooks/03_", "notebooks/05_")):
-                browser.page.screenshot(path=str(screenshots / f"book_{page_path.stem}_{width}.png"), full_page=True)
+                tab.page.screenshot(path=str(screenshots / f"book_{page_path.stem}_{width}.png"), full_page=True)
 
 
 GO_TO_SLIDE_JS = "([h, v]) => { Reveal.slide(h, v); return Reveal.getCurrentSlide().scrollHeight; }"
@@ -310,17 +340,18 @@ GO_TO_SLIDE_JS = "([h, v]) => { Reveal.slide(h, v); return Reveal.getCurrentSlid
 def check_slides(browser: Browser, decks: Path, report: Report, screenshots: Path | None = None,
                  shoot: tuple[str, ...] = ("The derivation", "Gradient clipping"), pages: list[Path] | None = None):
     width, height = SLIDE_SIZE
-    for deck in pages or sorted(decks.glob("[0-9][0-9]_*.slides.html")):
-        browser.open(deck, width, height)
-        browser.page.wait_for_function("window.Reveal && Reveal.isReady()")
+    for deck, tab in browser.loaded(pages or sorted(decks.glob("[0-9][0-9]_*.slides.html")), width, height):
+        tab.page.wait_for_function("window.Reveal && Reveal.isReady()")
         report.pages += 1
-        report.add(deck.name, list(browser.errors))
-        for h, v, title, found in browser.page.evaluate(SLIDES_JS, [TOLERANCE_PX, PLACEHOLDER_ALT]):
+        report.add(deck.name, list(tab.errors))
+        section = ""
+        for h, v, title, found in tab.page.evaluate(SLIDES_JS, [TOLERANCE_PX, PLACEHOLDER_ALT]):
             report.slides += 1
             report.add(f"{deck.name} slide {h + 1}.{v + 1} ({title})", found)
-            if screenshots is not None and deck.name.startswith("03_") and any(s in title for s in shoot):
-                browser.page.evaluate(GO_TO_SLIDE_JS, [h, v])
-                browser.page.screenshot(path=str(screenshots / f"slide_03_{h + 1}_{v + 1}.png"))
+            section = title if v == 0 else section           # its sub-slides belong to the section
+            if screenshots is not None and deck.name.startswith("03_") and any(s in section for s in shoot):
+                tab.page.evaluate(GO_TO_SLIDE_JS, [h, v])
+                tab.page.screenshot(path=str(screenshots / f"slide_03_{h + 1}_{v + 1}.png"))
 
 
 def run(book: Path | None, decks: Path | None, screenshots: Path | None = None,
