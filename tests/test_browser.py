@@ -144,7 +144,14 @@ def test_search_results_show_an_excerpt_offline(browser, book):
     """Sphinx fetches each result's page for its excerpt; from file:// build_book's search_pages.js answers."""
     browser.errors.clear()
     browser.page.goto((book / "search.html").resolve().as_uri() + "?q=gradient+clipping")
-    browser.page.wait_for_selector("ul.search li p.context", timeout=browser_check.PAGE_TIMEOUT_MS)
+    # Results arrive one by one, each excerpt after its own (answered) fetch: wait for all.
+    browser.page.wait_for_function("""() => {
+        const status = document.querySelector('p.search-summary');
+        const items = document.querySelectorAll('ul.search li');
+        const found = status && status.textContent.match(/found (\\d+)/);
+        return found && items.length === Number(found[1])
+            && Array.from(items).every(li => li.querySelector('p.context')); }""",
+        timeout=browser_check.PAGE_TIMEOUT_MS)
     results = browser.page.evaluate("""() => Array.from(document.querySelectorAll('ul.search li')).map(
         li => [li.querySelector('a').textContent, (li.querySelector('p.context') || {}).textContent || ''])""")
     assert len(results) >= 3 and not browser.errors
