@@ -644,7 +644,7 @@ def build(out: Path, paths: list[Path]) -> list[Path]:
         target = out / f"{path.stem}.slides.html"
         target.write_text(body, encoding="utf-8")
         written.append(target)
-        count = sum(1 for kind in slide_types(nb) if kind in ("slide", "subslide"))
+        count = sum(1 for cell in nb.cells if stored_type(cell) in ("slide", "subslide"))
         decks.append((target.name, notebook_title(nb, path.stem), count))
         print(f"slides: {target.name} ({count} slides)")
     build_index(out, decks)
