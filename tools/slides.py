@@ -74,6 +74,7 @@ import shutil
 import struct
 import sys
 import tarfile
+import unicodedata
 from pathlib import Path
 
 if str(Path(__file__).resolve().parent) not in sys.path:
@@ -194,8 +195,13 @@ FIGURE_MAX = 540                   # and never shows taller than this (the templ
 CONTENT_WIDTH = 1180
 
 
+def text_width(text: str) -> int:
+    """Characters of ``text``, counting the wide ones (Hangul, CJK) twice."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
 def wrapped_lines(text: str, width: int) -> int:
-    return sum(max(1, -(-len(line) // width)) for line in text.splitlines()) if text.strip() else 0
+    return sum(max(1, -(-text_width(line) // width)) for line in text.splitlines()) if text.strip() else 0
 
 
 LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s")
@@ -242,7 +248,7 @@ def markdown_blocks(markdown: str) -> list[str]:
 def table_row_height(row: str) -> int:
     text = re.sub(r"\[([^]]*)\]\([^)]*\)", r"\1", row)       # a link shows its text
     cells = [cell.strip() for cell in text.strip().strip("|").split("|")]
-    return 14 + TEXT_LINE * max(1, -(-sum(len(cell) for cell in cells) // 80))
+    return 12 + 26 * max(1, -(-sum(text_width(cell) for cell in cells) // 90))
 
 
 def split_table(block: str) -> list[str]:
