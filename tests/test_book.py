@@ -256,3 +256,17 @@ def test_figure_alt_text_names_every_titled_axes():
     plt.close(fig)
     assert figure_alt_text(plt.figure()) == "Figure (untitled)"
     plt.close("all")
+
+
+def test_display_equations_in_a_paragraph_get_blank_lines_and_check_outputs_wrap():
+    """MyST reads ``$$`` inside a paragraph as two ``$`` and typesets the prose between as maths."""
+    text = "the error is\n$$\\delta = x,$$\nwhere $a$ is.\n\n$$\na\n$$\nText.\n```\n$$ not maths\n```"
+    assert build_book.separate_display_math(text) == (
+        "the error is\n\n$$\\delta = x,$$\n\nwhere $a$ is.\n\n$$\na\n$$\n\nText.\n```\n$$ not maths\n```")
+    assert build_book.separate_display_math("a\n\n$$x$$\n\nb") == "a\n\n$$x$$\n\nb"     # nothing to add
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("exercises.check('Exercise 1', checker, f)"),
+        nbformat.v4.new_code_cell("print(1)")])
+    book_copy = build_book.prepare_notebook(nb)
+    assert book_copy.cells[0].metadata.tags == ["wrap-output"]
+    assert "tags" not in book_copy.cells[1].metadata

@@ -13,12 +13,18 @@ themselves are never written):
 - cells tagged ``navigation`` (previous / contents / next links) are dropped: the book has its own;
 - cells tagged ``instructor`` are dropped: they tell how to open the hidden cells in JupyterLab,
   which the book does with its own control (the book keeps the solutions themselves);
+- a display equation (``$$ ... $$``) that a paragraph's lines run into or out of gets blank
+  lines around it: MyST reads ``$$`` in the middle of a paragraph as two inline ``$``, and
+  typesets the prose between the equations as maths (JupyterLab shows such cells right);
+- the output of an exercise's check cell (a call of ``check(``) wraps its long message lines
+  (tag ``wrap-output``, book.css); other outputs keep their columns and scroll if wide;
 - each figure keeps its alt text (``{"image/png": {"alt": ...}}`` in the output's metadata, as
   ``rnn_core.plots.setup_notebook`` stores it); an older output without it gets the figure's
   titles from its ``[figure: ...]`` text form.
 
 MathJax 3 comes from npm's ``mathjax`` package (``npm pack``, checked against its sha512 and
-cached in build/cache/), or from a tarball named by the environment variable MATHJAX_TGZ.
+cached in build/cache/), or from a tarball named by the environment variable MATHJAX_TGZ. The
+slide decks (tools/slides.py) unpack the same files from the same tarball: one MathJax for both.
 """
 import argparse
 import base64
@@ -38,6 +44,8 @@ NOTEBOOKS = ROOT / "notebooks"
 CACHE = ROOT / "build" / "cache"
 
 MATHJAX_VERSION = "3.2.2"
+# The bundle the book and the slides load (in the folder vendor_mathjax writes).
+MATHJAX_ENTRY = "tex-chtml-full.js"
 # npm's "dist.integrity" of mathjax@3.2.2.
 MATHJAX_SHA512 = "Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw=="
 # What the book loads: the full TeX bundle (every TeX extension built in), its CHTML fonts,
@@ -47,6 +55,9 @@ MATHJAX_FILES = ("es5/tex-chtml-full.js", "es5/output/chtml/fonts/woff-v2/", "es
 
 SOLUTION, HIDE_INPUT = "solution", "hide-input"
 DROPPED_TAGS = {"navigation", "instructor"}
+WRAP_OUTPUT = "wrap-output"
+CHECK_CALL = re.compile(r"\bcheck\(")
+FENCE = re.compile(r"^\s*(```|~~~)")
 FIGURE_TEXT = re.compile(r"^\[figure: (.*)\]$", re.S)
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 
@@ -60,13 +71,38 @@ def prepare_notebook(nb):
         if DROPPED_TAGS & set(tags):
             continue
         if SOLUTION in tags and HIDE_INPUT not in tags:
-            cell.metadata["tags"] = tags + [HIDE_INPUT]
+            tags = cell.metadata["tags"] = tags + [HIDE_INPUT]
+        if cell.cell_type == "markdown":
+            cell.source = separate_display_math(cell.source)
+        if cell.cell_type == "code" and CHECK_CALL.search(cell.source) and SOLUTION not in tags:
+            cell.metadata["tags"] = tags + [WRAP_OUTPUT]
         if cell.cell_type == "code":
             for output in cell.outputs:
                 _add_alt_text(output)
         cells.append(cell)
     nb.cells = cells
     return nb
+
+
+def separate_display_math(markdown):
+    """``markdown`` with a blank line before and after every ``$$`` display block (not in code fences)."""
+    out = []
+    fenced = in_block = just_closed = False
+    for line in markdown.split("\n"):
+        stripped = line.strip()
+        if FENCE.match(line) and not in_block:
+            fenced = not fenced
+        starts = not fenced and not in_block and stripped.startswith("$$")
+        if (starts or just_closed) and stripped and out and out[-1].strip():
+            out.append("")                                  # a blank line before or after the block
+        out.append(line)
+        just_closed = False
+        if starts:
+            in_block = stripped.count("$$") % 2 == 1        # "$$ ... $$" on one line closes itself
+            just_closed = not in_block
+        elif in_block and "$$" in stripped:
+            in_block, just_closed = False, True
+    return "\n".join(out)
 
 
 def _add_alt_text(output):
@@ -83,30 +119,38 @@ def _add_alt_text(output):
             meta["alt"] = f"Figure: {match.group(1)}" if match else "Figure"
 
 
-def mathjax_tarball():
-    """Path of mathjax-3.2.2.tgz, checked against its sha512: MATHJAX_TGZ, the cache, or npm."""
+def npm_tarball(name, version, sha512, variable):
+    """Path of ``name-version.tgz``, checked against npm's sha512: the file the environment
+    variable ``variable`` names, else the cache (build/cache/), else ``npm pack`` fills the cache."""
     import os
-    given = os.environ.get("MATHJAX_TGZ")
-    tgz = Path(given) if given else CACHE / f"mathjax-{MATHJAX_VERSION}.tgz"
+    given = os.environ.get(variable)
+    tgz = Path(given) if given else CACHE / f"{name}-{version}.tgz"
     if not tgz.exists():
         npm = shutil.which("npm")
         if npm is None:
-            sys.exit("build_book: MathJax is fetched with npm, which was not found. Install Node.js "
-                     f"(it brings npm), or download mathjax-{MATHJAX_VERSION}.tgz from the npm "
-                     "registry and set MATHJAX_TGZ to its path.")
+            sys.exit(f"{name} {version} is fetched with npm, which was not found. Install Node.js "
+                     f"(it brings npm), or download {name}-{version}.tgz from the npm registry "
+                     f"(https://registry.npmjs.org/{name}/-/{name}-{version}.tgz) and set {variable} to its path.")
         CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run([npm, "pack", f"mathjax@{MATHJAX_VERSION}", "--pack-destination", str(CACHE),
+        subprocess.run([npm, "pack", f"{name}@{version}", "--pack-destination", str(CACHE),
                         "--prefer-offline", "--silent"], check=True, stdout=subprocess.DEVNULL)
     digest = base64.b64encode(hashlib.sha512(tgz.read_bytes()).digest()).decode()
-    if digest != MATHJAX_SHA512:
-        sys.exit(f"build_book: {tgz} is not mathjax {MATHJAX_VERSION} (sha512 {digest}, "
-                 f"expected {MATHJAX_SHA512}); delete it and run again.")
+    if digest != sha512:
+        sys.exit(f"{tgz} is not {name} {version} (sha512 {digest}, expected {sha512}); "
+                 "delete it and run again.")
     return tgz
 
 
+def mathjax_tarball():
+    """mathjax-3.2.2.tgz (MATHJAX_TGZ, the cache or npm), checked against its sha512."""
+    return npm_tarball("mathjax", MATHJAX_VERSION, MATHJAX_SHA512, "MATHJAX_TGZ")
+
+
 def vendor_mathjax(static_dir):
-    """Unpack the parts of MathJax the book uses into STATIC_DIR/mathjax."""
+    """Unpack the parts of MathJax the book (and the slides, tools/slides.py) use into STATIC_DIR/mathjax."""
     target = static_dir / "mathjax"
+    if target.exists():
+        shutil.rmtree(target)
     with tarfile.open(mathjax_tarball()) as archive:
         for member in archive.getmembers():
             name = member.name.removeprefix("package/")
@@ -150,8 +194,59 @@ def build(out):
         page.write_text(text.replace('<summary aria-label="Toggle hidden content">',
                                      '<summary aria-label="Show or hide the worked solution">'),
                         encoding="utf-8")
+    add_search_excerpts(html)
     print(f"The book: {html / 'index.html'}")
     return html
+
+
+ARTICLE = re.compile(r'<article\b[^>]*role="main"[^>]*>.*?</article>|<article\b[^>]*>.*?</article>', re.S)
+NOT_TEXT = re.compile(r"<(script|style|svg|template)\b.*?</\1>|<img\b[^>]*>|<!--.*?-->", re.S)
+ATTRIBUTES = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b([^>]*)>")
+ID = re.compile(r"""\bid=("[^"]*"|'[^']*')""")
+# Sphinx's search page fetches each result's page to show an excerpt; a browser refuses that
+# fetch from file://, so the offline book listed bare titles. This script (loaded before
+# searchtools.js) answers those fetches from the pages' text, stored in it.
+SEARCH_SHIM = """// The book's pages as text, for the search results' excerpts (tools/build_book.py).
+(function () {
+  const pages = %s;
+  const fetchPage = window.fetch ? window.fetch.bind(window) : null;
+  window.fetch = function (resource, options) {
+    const url = new URL(typeof resource === "string" ? resource : resource.url, document.baseURI);
+    const base = new URL(".", document.baseURI).href;
+    const name = url.href.startsWith(base) ? decodeURIComponent(url.href.slice(base.length).split("#")[0]) : null;
+    if (name !== null && Object.prototype.hasOwnProperty.call(pages, name)) {
+      return Promise.resolve(new Response(pages[name], {headers: {"Content-Type": "text/html"}}));
+    }
+    return fetchPage ? fetchPage(resource, options) : Promise.reject(new Error("no fetch"));
+  };
+})();
+"""
+
+
+def page_text(page_html):
+    """The article of a page with its ids (the excerpts' anchors), without images, scripts or other
+    attributes, inside the ``role="main"`` element that Sphinx's search reads."""
+    match = ARTICLE.search(page_html)
+    text = NOT_TEXT.sub("", match.group(0) if match else "")
+    text = ATTRIBUTES.sub(lambda m: f"<{m.group(1)} {ID.search(m.group(2)).group(0)}>" if ID.search(m.group(2))
+                          else f"<{m.group(1)}>", text)
+    return '<div role="main">' + re.sub(r"\s+", " ", text) + "</div>"
+
+
+def add_search_excerpts(html):
+    """_static/search_pages.js with every page's text, loaded by search.html before searchtools.js."""
+    import json
+    pages = {path.relative_to(html).as_posix(): page_text(path.read_text(encoding="utf-8"))
+             for path in sorted(html.rglob("*.html")) if path.name not in ("search.html", "genindex.html")}
+    (html / "_static" / "search_pages.js").write_text(
+        SEARCH_SHIM % json.dumps(pages, ensure_ascii=False), encoding="utf-8")
+    search = html / "search.html"
+    text = search.read_text(encoding="utf-8")
+    hook = '<script src="_static/searchtools.js'
+    if hook not in text:
+        sys.exit("build_book: search.html no longer loads _static/searchtools.js; update add_search_excerpts")
+    search.write_text(text.replace(hook, '<script src="_static/search_pages.js"></script>\n  ' + hook, 1),
+                      encoding="utf-8")
 
 
 def main(argv=None):

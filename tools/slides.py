@@ -21,11 +21,30 @@ a code cell of more than ``LONG_CODE_LINES`` lines:
   anything else (it draws a figure, prints a table)         ``-`` (the offline deck shows
                                                             only its output)
 everything else (text, short code)                          ``-`` (joins the slide above)
+a ``-`` cell that would run past the bottom of the slide     ``subslide`` (the slide is full)
 ==========================================================  ===========
 
-A heading in the middle of a markdown cell starts a slide in the offline decks (the build cuts
-the cell there, in its temporary copy) but not live in RISE, which shows cells whole: split the
-cell in the notebook for that. Slides scroll, so a long cell still shows whole.
+The last rule keeps every slide within 1280x720, which a presenter's clicker needs: arrow keys,
+space and a clicker change slides, they never scroll one. It adds estimated heights (a line of
+text, of code, an equation row, a table row, a figure; ``SLIDE_BUDGET`` and the constants below
+``fitting 1280x720``) and starts a sub-slide when the next cell would not fit. For the stored
+metadata (what RISE shows live) it counts the cells' sources only, so executing a notebook never
+changes its slides; RISE shows a cell whole, so a single cell taller than a slide still scrolls
+there. The offline decks (``--build``) also count the outputs and go further, in their
+temporary copy of the notebook:
+
+- a heading in the middle of a markdown cell starts a slide there;
+- a markdown cell taller than half a slide is cut into its paragraphs, list items, equations
+  and tables (a long table repeats its header on each slide), and the fitting rule carries what
+  does not fit to the next sub-slide;
+- a code cell whose output is taller than a slide continues on the next sub-slides with its
+  output alone (a long printout in pieces of lines, a code listing as highlighted code);
+- figures shrink to fit what the slide's text leaves (the template), to at least 300 px;
+- long code lines and printed lines wrap at the slide's edge, and figures carry the alt text of
+  the notebook (the book shows the same).
+
+tools/browser_check.py measures every slide of the built decks in Chromium
+(tests/test_browser.py): none may be taller or wider than 1280x720.
 
 Usage::
 
@@ -35,41 +54,49 @@ Usage::
 
 ``--write`` changes nothing but ``metadata.slideshow`` of cells (files are written only when
 that changes). ``--build`` (``make slides``) applies the rules to temporary copies, so the
-decks never depend on the committed metadata being current. It installs reveal.js and
-MathJax 3 from the npm registry into a cache folder (``--cache``, default build/slides-cache)
-and copies them next to the decks, so the decks need no network at view time: no page refers
-to a remote script, style or font (tests/test_slides.py checks it).
+decks never depend on the committed metadata being current. It copies reveal.js and MathJax 3
+next to the decks, so they need no network at view time: no page refers to a remote script,
+style or font (tests/test_slides.py checks it). Both come from npm tarballs checked against
+their sha512 and cached in build/cache/: ``npm pack`` fetches them once (Node.js/npm needed
+then), or download reveal.js-5.2.1.tgz and mathjax-3.2.2.tgz from the npm registry and name
+them in REVEAL_TGZ and MATHJAX_TGZ. MathJax is the book's copy (tools/build_book.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import base64
 import copy
 import html
-import json
 import re
 import shutil
-import subprocess
+import struct
 import sys
+import tarfile
+import unicodedata
 from pathlib import Path
 
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import nbformat  # noqa: E402
+
 import _nbio  # noqa: E402
+import build_book  # noqa: E402
 
 LONG_CODE_LINES = 15
 SETUP_SKIP = "skip"
 REVEAL_VERSION = "5.2.1"
-MATHJAX_VERSION = "3.2.2"
-NPM_PACKAGES = (f"reveal.js@{REVEAL_VERSION}", f"mathjax@{MATHJAX_VERSION}")
+# npm's "dist.integrity" of reveal.js@5.2.1.
+REVEAL_SHA512 = "r7//6mIM5p34hFiDMvYfXgyjXqGRta+/psd9YtytsgRlrpRzFv4RbH76TXd2qD+7ZPZEbpBDhdRhJaFgfQ7zNQ=="
 TEMPLATE_DIR = Path(__file__).resolve().parent / "slides_template"
 # In the offline decks only (temporary copies): the live widget cells need a kernel, and the
 # source of a long code cell or of a demo's static figure cell does not fit a slide (its output does).
 LIVE_ONLY_TAG = "demo-live"
 HIDE_INPUT_TAG = "slides-hide-input"
 SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 720
+MATHJAX_URL = "mathjax/" + build_book.MATHJAX_ENTRY
 
 EXERCISES_HEADING = re.compile(r"^##\s+Exercises\b", re.MULTILINE)
 
@@ -100,8 +127,18 @@ def has_outputs(cell) -> bool:
     return bool(cell.get("outputs"))
 
 
-def slide_types(nb) -> list[str]:
-    """The slide_type of every cell of ``nb`` by the rules in the module docstring."""
+def slide_types(nb, with_outputs: bool = False) -> list[str]:
+    """The slide_type of every cell of ``nb`` by the rules in the module docstring.
+
+    The last rule (a slide full: the next cell starts a sub-slide) estimates heights from the
+    cells' sources only, so the stored metadata does not change when a notebook is executed.
+    The offline deck (``with_outputs=True``) also counts the outputs it shows.
+    """
+    return fit_to_slide(nb, content_types(nb), with_outputs)
+
+
+def content_types(nb) -> list[str]:
+    """The slide types the content rules give (every rule but the last: fitting the slide)."""
     types = []
     seen_section = False
     setup_done = False
@@ -143,15 +180,227 @@ def slide_types(nb) -> list[str]:
     return types
 
 
+# ---------------------------------------------------------------------------- fitting 1280x720
+# Estimated heights in the deck's own pixels (a 1280x720 slide; nbconvert's reveal styles set
+# text at 20 px and code at 19 px). The figures are rough on purpose and err on the tall side;
+# tools/browser_check.py measures the real slides (tests/test_browser.py).
+SLIDE_BUDGET = 640                 # px of content one slide holds (720 less padding and the margins)
+TEXT_LINE, TEXT_CHARS = 30, 100    # a line of text; characters per line (TeX source counts as text)
+CODE_LINE, CODE_CHARS = 23, 95     # a line of code or printed output; characters before it wraps
+BLOCK_GAP = 16                     # between paragraphs, around equations and cells
+HEADING_HEIGHT = {1: 80, 2: 70, 3: 56, 4: 44}
+EQUATION_ROW, FRACTION_ROW = 44, 64
+FIGURE_MIN = 300                   # a figure shrinks to fit the slide, down to this height
+FIGURE_MAX = 540                   # and never shows taller than this (the template's max-height)
+CONTENT_WIDTH = 1180
+
+
+def text_width(text: str) -> int:
+    """Characters of ``text``, counting the wide ones (Hangul, CJK) twice."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def wrapped_lines(text: str, width: int) -> int:
+    return sum(max(1, -(-text_width(line) // width)) for line in text.splitlines()) if text.strip() else 0
+
+
+LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s")
+
+
+def markdown_blocks(markdown: str) -> list[str]:
+    """``markdown`` cut at blank lines (not inside code fences or ``$$`` equations), at the items
+    of a list and into tables of at most a slide's rows (each with the header).
+
+    A block that ends with a colon stays with the block after it ("Adding both paths:" and its
+    equation), and so does a heading.
+    """
+    blocks, current, fenced, in_math = [], [], False, False
+
+    def close():
+        if current:
+            blocks.append("\n".join(current))
+            current.clear()
+
+    for line in markdown.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")) and not in_math:
+            fenced = not fenced
+        elif not fenced and stripped.count("$$") % 2 == 1:
+            in_math = not in_math
+        if not fenced and not in_math:
+            if not stripped:
+                close()
+                continue
+            if LIST_ITEM.match(line) or (stripped.startswith("|") and current and not current[-1].strip().startswith("|")):
+                close()                                 # a list item, or a table after text
+        current.append(line)
+    close()
+    pieces = [piece for block in blocks for piece in split_table(block)]
+    merged = []
+    for block in pieces:
+        if merged and (merged[-1].rstrip().endswith(":") or heading_level(merged[-1]) and "\n" not in merged[-1].strip()):
+            merged[-1] += "\n\n" + block
+        else:
+            merged.append(block)
+    return merged
+
+
+def table_row_height(row: str) -> int:
+    text = re.sub(r"\[([^]]*)\]\([^)]*\)", r"\1", row)       # a link shows its text
+    cells = [cell.strip() for cell in text.strip().strip("|").split("|")]
+    return 12 + 26 * max(1, -(-sum(text_width(cell) for cell in cells) // 90))
+
+
+def split_table(block: str) -> list[str]:
+    """A markdown table taller than a slide as several tables, each with the header rows."""
+    lines = block.split("\n")
+    if len(lines) < 4 or not all(line.strip().startswith("|") for line in lines):
+        return [block]
+    header, rows = lines[:2], lines[2:]
+    header_height = table_row_height(header[0])
+    chunks, chunk, height = [], [], header_height
+    for row in rows:
+        row_height = table_row_height(row)
+        if chunk and height + row_height > SLIDE_BUDGET - 2 * BLOCK_GAP:
+            chunks.append(chunk)
+            chunk, height = [], header_height
+        chunk.append(row)
+        height += row_height
+    chunks.append(chunk)
+    return ["\n".join(header + chunk) for chunk in chunks]
+
+
+def block_height(block: str) -> int:
+    """The estimated height of one markdown block (paragraph, list, table, equation, code)."""
+    lines = block.strip().splitlines()
+    if not lines:
+        return 0
+    height = 0
+    if heading_level(block):
+        height += HEADING_HEIGHT.get(heading_level(block), 40)
+        lines = lines[1:]
+    text, math = [], []
+    in_math = in_fence = False
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_fence = not in_fence
+            height += CODE_LINE // 2
+            continue
+        if in_fence:
+            height += CODE_LINE * wrapped_lines(line, CODE_CHARS)
+        elif in_math or stripped.startswith("$$"):
+            math.append(stripped)
+            if stripped.count("$$") % 2 == 1:
+                in_math = not in_math
+            if not in_math:
+                height += equation_height("\n".join(math))
+                math = []
+        elif stripped.startswith("|"):
+            height += 0 if set(stripped) <= set("|-: ") else table_row_height(stripped)
+        else:
+            text.append(line)
+    prose = "\n".join(text)
+    # list items and lines that end with a hard break start new lines
+    height += TEXT_LINE * wrapped_lines(re.sub(r"(?<!\n)\n(?![-*+]\s|\d+\.\s|\|)", " ", prose), TEXT_CHARS)
+    return height + BLOCK_GAP
+
+
+def equation_height(tex: str) -> int:
+    rows = re.split(r"\\\\(?![a-zA-Z])", tex)
+    return BLOCK_GAP + sum(FRACTION_ROW if re.search(r"\\(d|t)?frac|\\sum|\\prod|\\sqrt|\\begin\{[pb]matrix", row)
+                           else EQUATION_ROW for row in rows)
+
+
+def markdown_height(markdown: str) -> int:
+    return sum(block_height(block) for block in markdown_blocks(markdown))
+
+
+def png_size(data: str) -> tuple[int, int] | None:
+    """(width, height) of a base64 PNG, from its header."""
+    try:
+        header = base64.b64decode(data[:64])
+    except ValueError:
+        return None
+    if header[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return struct.unpack(">II", header[16:24])
+
+
+def output_height(output) -> tuple[int, int]:
+    """(fixed, figure) estimated heights of one output; a figure's part can shrink to FIGURE_MIN."""
+    data = output.get("data", {})
+    if output.get("output_type") == "stream":
+        return CODE_LINE * wrapped_lines("".join(output.get("text", "")), CODE_CHARS) + BLOCK_GAP, 0
+    for mime in ("image/png", "image/jpeg"):
+        if mime in data:
+            size = png_size("".join(data[mime])) if mime == "image/png" else None
+            width, height = size or (800, 400)
+            shown = height * min(1.0, CONTENT_WIDTH / width)
+            return BLOCK_GAP, int(min(shown, FIGURE_MAX))
+    text = "".join(data.get("text/plain", ""))
+    if "text/html" in data:
+        html_text = "".join(data["text/html"])
+        rows = html_text.count("<tr")
+        if rows:
+            return rows * 34 + BLOCK_GAP, 0
+        return CODE_LINE * max(1, wrapped_lines(text, CODE_CHARS)) + BLOCK_GAP, 0
+    if "text/markdown" in data:
+        return markdown_height("".join(data["text/markdown"])), 0
+    return CODE_LINE * wrapped_lines(text, CODE_CHARS) + BLOCK_GAP, 0
+
+
+def deck_hides_input(cell) -> bool:
+    """The offline deck shows only the output of a long code cell and of a demo's figure cell."""
+    if HIDE_INPUT_TAG in _nbio.cell_tags(cell):
+        return True
+    long_code = len("".join(cell.source).splitlines()) > LONG_CODE_LINES
+    return cell.cell_type == "code" and has_outputs(cell) and (long_code or "demo" in _nbio.cell_tags(cell))
+
+
+def cell_height(cell, with_outputs: bool) -> tuple[int, int]:
+    """(fixed, figure) estimated heights of ``cell`` on a slide."""
+    source = "".join(cell.get("source", ""))
+    if cell.cell_type == "markdown":
+        return markdown_height(source), 0
+    if cell.cell_type != "code":
+        return 0, 0
+    fixed = figure = 0
+    if not (with_outputs and deck_hides_input(cell)):
+        fixed += CODE_LINE * wrapped_lines(source, CODE_CHARS) + 2 * BLOCK_GAP
+    if with_outputs:
+        for output in cell.get("outputs", []):
+            more, fig = output_height(output)
+            fixed, figure = fixed + more, figure + fig
+    return fixed, figure
+
+
+def fit_to_slide(nb, types: list[str], with_outputs: bool) -> list[str]:
+    """The last rule: a cell that would run past the bottom of a full slide starts a sub-slide."""
+    types = list(types)
+    used = 0
+    for i, (cell, kind) in enumerate(zip(nb.cells, types)):
+        if kind in ("skip", "notes"):
+            continue
+        fixed, figure = cell_height(cell, with_outputs)
+        needed = fixed + min(figure, FIGURE_MIN)
+        if kind == "-" and used and used + needed > SLIDE_BUDGET:
+            types[i] = kind = "subslide"
+        if kind in ("slide", "subslide"):
+            used = 0
+        used += fixed + min(figure, max(FIGURE_MIN, SLIDE_BUDGET - used - fixed))
+    return types
+
+
 def stored_type(cell):
     slideshow = cell.get("metadata", {}).get("slideshow")
     return slideshow.get("slide_type") if isinstance(slideshow, dict) else None
 
 
-def apply_slide_types(nb) -> int:
+def apply_slide_types(nb, with_outputs: bool = False) -> int:
     """Store the rules' slide types in ``nb``; return how many cells changed."""
     changed = 0
-    for cell, kind in zip(nb.cells, slide_types(nb)):
+    for cell, kind in zip(nb.cells, slide_types(nb, with_outputs)):
         if stored_type(cell) != kind:
             slideshow = cell.metadata.get("slideshow")
             if not isinstance(slideshow, dict):
@@ -174,40 +423,29 @@ def first_line(cell, width=60) -> str:
 
 
 # ---------------------------------------------------------------------------- offline decks
-def npm_assets(cache: Path) -> Path:
-    """reveal.js and MathJax 3 from the npm registry into ``cache`` (once); return node_modules."""
-    modules = cache / "node_modules"
-    wanted = {"reveal.js": REVEAL_VERSION, "mathjax": MATHJAX_VERSION}
-
-    def installed(name):
-        package = modules / name / "package.json"
-        return package.is_file() and json.loads(package.read_text(encoding="utf-8"))["version"] == wanted[name]
-
-    if all(installed(name) for name in wanted):
-        return modules
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError("make slides needs npm (Node.js) to install reveal.js and MathJax once: "
-                           "install Node.js (https://nodejs.org) or your system's nodejs/npm package")
-    cache.mkdir(parents=True, exist_ok=True)
-    command = [npm, "install", "--prefix", str(cache), "--no-audit", "--no-fund", "--ignore-scripts",
-               "--no-save", *NPM_PACKAGES]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0 or not all(installed(name) for name in wanted):
-        raise RuntimeError(f"npm could not install {' '.join(NPM_PACKAGES)}:\n{result.stderr[-2000:]}")
-    return modules
+def unpack(tgz: Path, prefixes: tuple[str, ...], target: Path) -> None:
+    """The files of an npm tarball under ``prefixes`` (paths inside its package/) into ``target``."""
+    if target.exists():
+        shutil.rmtree(target)
+    with tarfile.open(tgz) as archive:
+        for member in archive.getmembers():
+            name = member.name.removeprefix("package/")
+            if member.isfile() and name.startswith(prefixes):
+                path = target / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(archive.extractfile(member).read())
 
 
-def copy_assets(modules: Path, out: Path) -> None:
-    """The files the decks load, next to them: reveal.js/{dist,plugin} and mathjax/es5."""
-    for source, target in ((modules / "reveal.js" / "dist", out / "reveal.js" / "dist"),
-                           (modules / "reveal.js" / "plugin", out / "reveal.js" / "plugin"),
-                           (modules / "mathjax" / "es5", out / "mathjax" / "es5")):
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(source, target)
-    for name in ("reveal.js", "mathjax"):
-        shutil.copy2(modules / name / "LICENSE", out / name / "LICENSE")
+def copy_assets(out: Path) -> None:
+    """The files the decks load, next to them: reveal.js/{dist,plugin} and mathjax/.
+
+    Both come from npm tarballs checked against their sha512 and cached in build/cache/
+    (``npm pack`` fetches them once; REVEAL_TGZ and MATHJAX_TGZ name downloaded copies instead).
+    MathJax is the book's own copy, unpacked by the same function (tools/build_book.py).
+    """
+    reveal = build_book.npm_tarball("reveal.js", REVEAL_VERSION, REVEAL_SHA512, "REVEAL_TGZ")
+    unpack(reveal, ("dist/", "plugin/", "LICENSE"), out / "reveal.js")
+    build_book.vendor_mathjax(out)
 
 
 def split_at_headings(markdown: str) -> list[str]:
@@ -242,6 +480,87 @@ def split_sections(nb) -> None:
     nb.cells = cells
 
 
+def split_long_markdown(nb) -> None:
+    """Cut a markdown cell taller than half a slide into pieces of its blocks (in the deck copy
+    only), so that the fitting rule can carry the rest of it to the next sub-slide."""
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown" or markdown_height("".join(cell.source)) <= SLIDE_BUDGET // 2:
+            cells.append(cell)
+            continue
+        pieces = []
+        for block in markdown_blocks("".join(cell.source)):
+            if pieces and block_height(pieces[-1]) + block_height(block) <= SLIDE_BUDGET // 3 \
+                    and not block.lstrip().startswith("|"):
+                one_list = LIST_ITEM.match(block) and LIST_ITEM.match(pieces[-1].split("\n")[-1].lstrip() + " ")
+                pieces[-1] += ("\n" if one_list else "\n\n") + block
+            else:
+                pieces.append(block)
+        for k, piece_source in enumerate(pieces):
+            piece = copy.deepcopy(cell)
+            piece.source = piece_source
+            if k:
+                piece["id"] = f"{cell.get('id', 'cell')}-b{k}"
+                piece.metadata.pop("slideshow", None)
+            cells.append(piece)
+    nb.cells = cells
+
+
+def is_code_listing(output) -> bool:
+    """An output that shows source code (IPython.display.Code: Pygments HTML, the code as text)."""
+    html_text = "".join(output.get("data", {}).get("text/html", ""))
+    return 'class="highlight' in html_text or "td.linenos" in html_text
+
+
+def output_pieces(output, lines_per_piece: int) -> list:
+    """A long printed output or code listing as several outputs of at most ``lines_per_piece`` lines."""
+    if output.get("output_type") == "stream":
+        text = "".join(output.get("text", ""))
+        make = lambda chunk: nbformat.v4.new_output("stream", name=output.get("name", "stdout"), text=chunk)
+    elif is_code_listing(output):
+        text = "".join(output["data"].get("text/plain", ""))
+        make = lambda chunk: nbformat.v4.new_output("display_data", data={"text/markdown": f"```python\n{chunk}```\n"})
+    else:
+        return [output]
+    lines = text.splitlines(keepends=True)
+    if len(lines) <= lines_per_piece:
+        return [output] if output.get("output_type") == "stream" else [make(text)]
+    return [make("".join(lines[i:i + lines_per_piece])) for i in range(0, len(lines), lines_per_piece)]
+
+
+def split_long_outputs(nb) -> None:
+    """A code cell whose outputs are taller than a slide continues in cells of its outputs alone
+    (in the deck copy only): long printed tables and code listings carry on to the next sub-slide."""
+    lines_per_piece = (SLIDE_BUDGET - 3 * BLOCK_GAP) // CODE_LINE
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or sum(cell_height(cell, True)) <= SLIDE_BUDGET:
+            cells.append(cell)
+            continue
+        outputs = [piece for output in cell.outputs for piece in output_pieces(output, lines_per_piece)]
+        current = copy.deepcopy(cell)
+        current.outputs = []
+        used = 0
+        if deck_hides_input(cell):                  # the first piece shows its outputs alone too
+            current.metadata["tags"] = _nbio.cell_tags(cell) + [HIDE_INPUT_TAG]
+        else:
+            used = sum(cell_height(current, True))
+        pieces = [current]
+        for output in outputs:
+            needed = sum(output_height(output))
+            if (current.outputs or used) and used + needed > SLIDE_BUDGET:
+                current = copy.deepcopy(cell)
+                current["id"] = f"{cell.get('id', 'cell')}-o{len(pieces)}"
+                current.metadata.pop("slideshow", None)
+                current.metadata["tags"] = [tag for tag in _nbio.cell_tags(cell) if tag != "demo"] + [HIDE_INPUT_TAG]
+                current.outputs, used = [], 0
+                pieces.append(current)
+            current.outputs.append(output)
+            used += needed
+        cells.extend(pieces)
+    nb.cells = cells
+
+
 def deck_copy(nb):
     """A copy of ``nb`` prepared for the offline deck (the notebook itself is never changed).
 
@@ -251,19 +570,17 @@ def deck_copy(nb):
     """
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)               # saved widget state would load a CDN renderer
+    nb.cells = [cell for cell in nb.cells if LIVE_ONLY_TAG not in _nbio.cell_tags(cell)]
     split_sections(nb)
-    apply_slide_types(nb)
-    kept = []
+    split_long_markdown(nb)
+    split_long_outputs(nb)
+    apply_slide_types(nb, with_outputs=True)
     for cell in nb.cells:
-        tags = _nbio.cell_tags(cell)
-        if LIVE_ONLY_TAG in tags:
-            continue
-        long_code = len("".join(cell.source).splitlines()) > LONG_CODE_LINES
-        if cell.cell_type == "code" and has_outputs(cell) and (long_code or "demo" in tags):
+        if deck_hides_input(cell):
             # the slide shows the figure and the printed claims; the notebook shows the code
-            cell.metadata.setdefault("tags", []).append(HIDE_INPUT_TAG)
-        kept.append(cell)
-    nb.cells = kept
+            tags = cell.metadata.setdefault("tags", [])
+            if HIDE_INPUT_TAG not in tags:
+                tags.append(HIDE_INPUT_TAG)
     return nb
 
 
@@ -274,7 +591,7 @@ def slides_exporter():
     config.SlidesExporter.extra_template_basedirs = [str(TEMPLATE_DIR)]
     config.SlidesExporter.template_name = "offline_reveal"
     config.SlidesExporter.reveal_url_prefix = "reveal.js"           # --reveal-prefix
-    config.SlidesExporter.mathjax_url = "mathjax/es5/tex-svg.js"    # the HTMLExporter.mathjax_url trait
+    config.SlidesExporter.mathjax_url = MATHJAX_URL                 # the HTMLExporter.mathjax_url trait
     config.SlidesExporter.reveal_theme = "white"     # its font is local; "simple" (the default) loads Google Fonts
     config.SlidesExporter.reveal_scroll = True
     config.SlidesExporter.reveal_width = str(SLIDE_WIDTH)
@@ -321,10 +638,10 @@ body {{ font-family: sans-serif; max-width: 48em; margin: 2em auto; line-height:
     (out / "index.html").write_text(page, encoding="utf-8")
 
 
-def build(out: Path, paths: list[Path], cache: Path) -> list[Path]:
+def build(out: Path, paths: list[Path]) -> list[Path]:
     """Write ``out/NN_name.slides.html`` for each notebook, ``out/index.html`` and the assets."""
     out.mkdir(parents=True, exist_ok=True)
-    copy_assets(npm_assets(cache), out)
+    copy_assets(out)
     exporter = slides_exporter()
     written, decks = [], []
     for path in paths:
@@ -333,7 +650,7 @@ def build(out: Path, paths: list[Path], cache: Path) -> list[Path]:
         target = out / f"{path.stem}.slides.html"
         target.write_text(body, encoding="utf-8")
         written.append(target)
-        count = sum(1 for kind in slide_types(nb) if kind in ("slide", "subslide"))
+        count = sum(1 for cell in nb.cells if stored_type(cell) in ("slide", "subslide"))
         decks.append((target.name, notebook_title(nb, path.stem), count))
         print(f"slides: {target.name} ({count} slides)")
     build_index(out, decks)
@@ -348,8 +665,6 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--write", action="store_true", help="store the slide metadata in the notebooks (in place)")
     mode.add_argument("--check", action="store_true", help="exit 1 if a notebook's slide metadata differs from the rules")
     mode.add_argument("--build", type=Path, metavar="OUT", help="write offline decks and index.html into OUT")
-    parser.add_argument("--cache", type=Path, default=None,
-                        help="where npm installs reveal.js and MathJax (default: build/slides-cache)")
     parser.add_argument("notebooks", nargs="*", help="notebooks (paths or names in notebooks/; default: all numbered)")
     return parser
 
@@ -377,11 +692,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: notebook not found: {exc}", file=sys.stderr)
         return 2
     if args.build is not None:
-        try:
-            build(args.build, paths, args.cache or root / "build" / "slides-cache")
-        except RuntimeError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
+        build(args.build, paths)
         print(f"slides: {len(paths)} decks and index.html in {_nbio.display_path(args.build.resolve(), root)}")
         return 0
     stale = 0

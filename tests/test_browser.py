@@ -1,0 +1,161 @@
+"""What a reader and an instructor see, measured in headless Chromium (tools/browser_check.py).
+
+Every page of a fresh build of the book at 768, 1280, 1440 and 1920 px, and every slide of
+fresh decks at 1280x720, from file:// with every other request aborted: nothing overflows its
+box, every formula is typeset, every image loads and has alt text, no slide needs scrolling.
+Then the same checks on planted faults, to show they fail and say where.
+
+Needs the Python package playwright (only its driver: the browser is the system's Chromium,
+Debian's ``chromium``; ``playwright install`` is never run), the book's packages
+(requirements-book.txt) and npm or the cached tarballs for the decks. Without them the tests
+are skipped, saying what is missing.
+"""
+import importlib.util
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import browser_check  # noqa: E402
+import build_book  # noqa: E402
+import slides  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+BOOK_PACKAGES = ("sphinx", "myst_nb", "sphinx_book_theme")
+
+if importlib.util.find_spec("playwright") is None:
+    pytest.skip("the Python package playwright is not installed (pip install playwright; its browser "
+                "download is not needed: the tests use the system's Chromium)", allow_module_level=True)
+if browser_check.find_chromium() is None:
+    pytest.skip("no Chromium on PATH (Debian/Ubuntu: apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with browser_check.Browser() as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    missing = [name for name in BOOK_PACKAGES if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.skip(f"the book's packages are not installed ({', '.join(missing)}): "
+                    "pip install --require-hashes -r requirements-book.txt (make book does)")
+    try:
+        return build_book.build(tmp_path_factory.mktemp("book"))
+    except SystemExit as error:
+        pytest.fail(f"the book did not build: {error}")
+
+
+@pytest.fixture(scope="module")
+def decks(tmp_path_factory):
+    cached = all((build_book.CACHE / name).is_file()
+                 for name in (f"reveal.js-{slides.REVEAL_VERSION}.tgz", f"mathjax-{build_book.MATHJAX_VERSION}.tgz"))
+    if shutil.which("npm") is None and not cached:
+        pytest.skip("npm (Node.js) is not installed and build/cache/ lacks the reveal.js and MathJax tarballs")
+    out = tmp_path_factory.mktemp("slides")
+    try:
+        slides.build(out, NOTEBOOKS)
+    except SystemExit as error:
+        pytest.skip(f"reveal.js or MathJax could not be fetched: {error}")
+    return out
+
+
+def listing(report):
+    return "\n".join(report.problems[:40]) + (f"\n... and {len(report.problems) - 40} more"
+                                              if len(report.problems) > 40 else "")
+
+
+def test_every_book_page_shows_everything_at_four_widths(browser, book):
+    report = browser_check.Report()
+    browser_check.check_book(browser, book, report)
+    assert report.pages == 1 + len(NOTEBOOKS)
+    assert report.views == report.pages * len(browser_check.BOOK_WIDTHS)
+    assert not report.problems, listing(report)
+
+
+def test_every_slide_fits_1280x720(browser, decks):
+    report = browser_check.Report()
+    browser_check.check_slides(browser, decks, report)
+    assert report.pages == len(NOTEBOOKS)
+    assert report.slides >= 10 * len(NOTEBOOKS)
+    assert not report.problems, listing(report)
+
+
+# ---------------------------------------------------------------------------- planted faults
+WIDE_TEX = " + ".join(f"x_{{{i}}} W_{{{i}}}" for i in range(60))
+TALL_SECTION = "<section><h2>Planted: too tall</h2>" + "<p>A line of text.</p>" * 40 + "</section>"
+WIDE_SECTION = f"<section><h2>Planted: too wide</h2><p>$$ {WIDE_TEX} $$</p></section>"
+FAULTY_SECTION = ("<section><h2>Planted: broken</h2><p>$$ \\frac{{a}} $$</p>"
+                  '<img src="missing.png" alt="a figure"><img src="data:image/png;base64,'
+                  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="></section>')
+
+
+def plant(page: Path, name: str, replace: tuple[str, str], *, count=1) -> Path:
+    """A copy of ``page`` next to it (so its relative links hold) with one planted change."""
+    text = page.read_text(encoding="utf-8")
+    old, new = replace
+    assert text.count(old) >= count, f"{page.name} has no {old!r} to plant at"
+    planted = page.with_name(name)
+    planted.write_text(text.replace(old, new, count), encoding="utf-8")
+    return planted
+
+
+def test_the_slide_check_fails_on_planted_wide_tall_and_broken_slides(browser, decks):
+    deck = plant(decks / f"{NOTEBOOKS[3].stem}.slides.html", "zz_planted.slides.html",
+                 ('<div class="slides">', '<div class="slides">' + WIDE_SECTION + TALL_SECTION + FAULTY_SECTION))
+    report = browser_check.Report()
+    browser_check.check_slides(browser, decks, report, pages=[deck])
+    planted = [p for p in report.problems if "Planted" in p]
+    assert not [p for p in report.problems if "Planted" not in p], "only the planted slides fail"
+    wide = [p for p in planted if "too wide" in p]
+    assert wide and all(re.search(r"\d+ px", p) for p in wide), planted
+    assert any(re.search(r"mjx-container.* formula is \d+ px wider than its box", p) for p in wide), wide
+    tall = [p for p in planted if "too tall" in p]
+    assert any(re.search(r"slide is \d+ px tall, \d+ px more than 720", p) for p in tall), tall
+    broken = [p for p in planted if "broken" in p]
+    assert any("formula not typeset" in p for p in broken), broken
+    assert any("image did not load" in p and "missing.png" in p for p in broken), broken
+    assert any("image without alt text" in p for p in broken), broken
+
+
+def test_the_book_check_fails_on_a_planted_wide_equation_the_theme_cuts_off(browser, book):
+    """Without book.css a too-wide equation is cut off by the theme's box; with it, it scrolls."""
+    page = book / "notebooks" / f"{NOTEBOOKS[3].stem}.html"
+    planted_math = f'<div class="math notranslate nohighlight">\\[{WIDE_TEX} \\tag{{9.9}}\\]</div>'
+    with_css = plant(page, "zz_planted_wide.html", ("<section ", planted_math + "<section "))
+    without_css = plant(with_css, "zz_planted_wide_no_css.html", ("book.css", "no-such.css"))
+    report = browser_check.Report()
+    browser_check.check_book(browser, book, report, widths=(1280,), pages=[with_css, without_css])
+    assert report.problems, "the planted equation was not found"
+    assert all(p.startswith("notebooks/zz_planted_wide_no_css.html at 1280 px: mjx-container") for p in report.problems), \
+        report.problems
+    assert any(re.search(r"cut off by div\.math.* by \d+ px", p) for p in report.problems), report.problems
+    for planted in (with_css, without_css):
+        planted.unlink()
+
+
+def test_search_results_show_an_excerpt_offline(browser, book):
+    """Sphinx fetches each result's page for its excerpt; from file:// build_book's search_pages.js answers."""
+    browser.errors.clear()
+    browser.page.goto((book / "search.html").resolve().as_uri() + "?q=gradient+clipping")
+    # Results arrive one by one, each excerpt after its own (answered) fetch: wait for all.
+    browser.page.wait_for_function("""() => {
+        const status = document.querySelector('p.search-summary');
+        const items = document.querySelectorAll('ul.search li');
+        const found = status && status.textContent.match(/found (\\d+)/);
+        return found && items.length === Number(found[1])
+            && Array.from(items).every(li => li.querySelector('p.context')); }""",
+        timeout=browser_check.PAGE_TIMEOUT_MS)
+    results = browser.page.evaluate("""() => Array.from(document.querySelectorAll('ul.search li')).map(
+        li => [li.querySelector('a').textContent, (li.querySelector('p.context') || {}).textContent || ''])""")
+    assert len(results) >= 3 and not browser.errors
+    titles = [title for title, _ in results]
+    assert any(title.startswith("03") for title in titles), titles
+    assert all(len(excerpt) > 80 for _, excerpt in results), results
+    assert any("clipping" in excerpt.lower() for _, excerpt in results), results
