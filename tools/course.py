@@ -52,7 +52,7 @@ PYTEST_ARGS = ["-m", "pytest", "tests", "notebooks", "--nbval", "--nbval-current
                "-p", "no:cacheprovider", "-q"]
 # `make ci`: that pass, the same notebooks under three other BLAS settings, and the tests marked ci.
 CI_PASSES = ["default", "sandybridge", "ci-tests", "haswell", "one-thread"]   # longest first
-CI_GROUPS = ("book",)
+CI_GROUPS = ("book", "dev")        # the book and slides built and checked in a browser
 
 
 def venv_bin(name, venv_dir=VENV, windows=None):

@@ -127,8 +127,15 @@ def cpu_flags() -> set[str] | None:
     return None
 
 
+# OpenBLAS's idle worker threads spin for 2^28 cycles before they sleep; beside another pass on a
+# 2-core machine that spinning takes the core the other pass needs (notebook 05's pass took 44 s
+# instead of 17 s here). 2^4 makes them sleep at once. It changes no result: how the work is split
+# depends on the thread count alone, not on how the idle threads wait.
+QUIET_THREADS = {"OPENBLAS_THREAD_TIMEOUT": "4"}
+
+
 def pass_env(p: Pass) -> dict[str, str]:
-    env = dict(os.environ)
+    env = {**QUIET_THREADS, **os.environ}
     env.update(p.env)
     return env
 
