@@ -79,16 +79,10 @@ def test_the_scanner_finds_remote_resources_and_passes_links(tmp_path):
     assert broken_links(tmp_path) == ["page.html: local.png"]
 
 
-@pytest.fixture(scope="module")
-def book(tmp_path_factory):
-    if MISSING:
-        pytest.skip(f"the book's packages are not installed ({', '.join(MISSING)}): "
-                    "python3 tools/course.py install --group book (make book does)")
-    out = tmp_path_factory.mktemp("book")
-    try:
-        return build_book.build(out)
-    except SystemExit as error:
-        pytest.fail(f"the book did not build: {error}")
+@pytest.fixture
+def book(built_book):
+    """The book built once for the run (tests/conftest.py); a test that uses it is marked ci."""
+    return built_book
 
 
 def test_the_book_loads_nothing_from_the_network(book):

@@ -14,7 +14,6 @@ under CI (``CI=true``), where a missing browser is an error rather than a silent
 import importlib.util
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -23,11 +22,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import browser_check  # noqa: E402
-import build_book  # noqa: E402
-import slides  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-BOOK_PACKAGES = ("sphinx", "myst_nb", "sphinx_book_theme")
 
 pytestmark = pytest.mark.ci
 MISSING = ("the Python package playwright is not installed (python3 tools/course.py install --group dev; "
@@ -47,30 +43,14 @@ def browser():
         yield session
 
 
-@pytest.fixture(scope="module")
-def book(tmp_path_factory):
-    missing = [name for name in BOOK_PACKAGES if importlib.util.find_spec(name) is None]
-    if missing:
-        pytest.skip(f"the book's packages are not installed ({', '.join(missing)}): "
-                    "pip install --require-hashes -r requirements-book.txt (make book does)")
-    try:
-        return build_book.build(tmp_path_factory.mktemp("book"))
-    except SystemExit as error:
-        pytest.fail(f"the book did not build: {error}")
+@pytest.fixture
+def book(built_book):
+    return built_book
 
 
-@pytest.fixture(scope="module")
-def decks(tmp_path_factory):
-    cached = all((build_book.CACHE / name).is_file()
-                 for name in (f"reveal.js-{slides.REVEAL_VERSION}.tgz", f"mathjax-{build_book.MATHJAX_VERSION}.tgz"))
-    if shutil.which("npm") is None and not cached:
-        pytest.skip("npm (Node.js) is not installed and build/cache/ lacks the reveal.js and MathJax tarballs")
-    out = tmp_path_factory.mktemp("slides")
-    try:
-        slides.build(out, NOTEBOOKS)
-    except SystemExit as error:
-        pytest.skip(f"reveal.js or MathJax could not be fetched: {error}")
-    return out
+@pytest.fixture
+def decks(built_decks):
+    return built_decks
 
 
 def listing(report):
@@ -117,7 +97,10 @@ def test_the_slide_check_fails_on_planted_wide_tall_and_broken_slides(browser, d
     deck = plant(decks / f"{NOTEBOOKS[3].stem}.slides.html", "zz_planted.slides.html",
                  ('<div class="slides">', '<div class="slides">' + WIDE_SECTION + TALL_SECTION + FAULTY_SECTION))
     report = browser_check.Report()
-    browser_check.check_slides(browser, decks, report, pages=[deck])
+    try:
+        browser_check.check_slides(browser, decks, report, pages=[deck])
+    finally:
+        deck.unlink()                     # the decks are shared with the other tests of the run
     planted = [p for p in report.problems if "Planted" in p]
     assert not [p for p in report.problems if "Planted" not in p], "only the planted slides fail"
     wide = [p for p in planted if "too wide" in p]
@@ -138,13 +121,15 @@ def test_the_book_check_fails_on_a_planted_wide_equation_the_theme_cuts_off(brow
     with_css = plant(page, "zz_planted_wide.html", ("<section ", planted_math + "<section "))
     without_css = plant(with_css, "zz_planted_wide_no_css.html", ("book.css", "no-such.css"))
     report = browser_check.Report()
-    browser_check.check_book(browser, book, report, widths=(1280,), pages=[with_css, without_css])
+    try:
+        browser_check.check_book(browser, book, report, widths=(1280,), pages=[with_css, without_css])
+    finally:
+        for planted in (with_css, without_css):
+            planted.unlink()              # the book is shared with the other tests of the run
     assert report.problems, "the planted equation was not found"
     assert all(p.startswith("notebooks/zz_planted_wide_no_css.html at 1280 px: mjx-container") for p in report.problems), \
         report.problems
     assert any(re.search(r"cut off by div\.math.* by \d+ px", p) for p in report.problems), report.problems
-    for planted in (with_css, without_css):
-        planted.unlink()
 
 
 def test_search_results_show_an_excerpt_offline(browser, book):

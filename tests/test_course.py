@@ -1,5 +1,4 @@
 """tools/course.py, the entry point without make: it runs what the Makefile runs."""
-import re
 import shutil
 import subprocess
 import sys

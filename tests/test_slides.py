@@ -4,7 +4,6 @@ import importlib.util
 import json
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -164,24 +163,10 @@ def check_css_file(path, seen):
             check_css_file(target, seen)
 
 
-def build_decks(out):
-    """The offline decks of every notebook in ``out``, or a skip saying what is missing."""
-    cached = all((slides.build_book.CACHE / name).is_file()
-                 for name in (f"reveal.js-{slides.REVEAL_VERSION}.tgz", f"mathjax-{slides.build_book.MATHJAX_VERSION}.tgz"))
-    if shutil.which("npm") is None and not cached:
-        pytest.skip("npm (Node.js) is not installed and build/cache/ lacks the reveal.js and MathJax "
-                    "tarballs: make slides fetches them with npm once")
-    pytest.importorskip("nbconvert")
-    try:
-        slides.build(out, NOTEBOOKS)
-    except SystemExit as exc:
-        pytest.skip(f"reveal.js or MathJax could not be fetched: {exc}")
-    return out
-
-
-@pytest.fixture(scope="module")
-def decks(tmp_path_factory):
-    return build_decks(tmp_path_factory.mktemp("slides"))
+@pytest.fixture
+def decks(built_decks):
+    """The decks built once for the run (tests/conftest.py); a test that uses them is marked ci."""
+    return built_decks
 
 
 def test_every_notebook_has_a_deck_and_the_index_links_them(decks):

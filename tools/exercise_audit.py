@@ -23,7 +23,6 @@ calls a student's function fails there, as it would for a student who has not so
 ``audit(path)`` does the same in a kernel of its own (nbclient), for one notebook outside nbval.
 """
 import ast
-import re
 from dataclasses import dataclass, field
 
 import nbformat
