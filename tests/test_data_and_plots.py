@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from rnn_core import VanillaRNN, plots
+from rnn_core import VanillaRNN
+from rnn_course import plots
 
 
 def test_vocabulary_encode_decode_and_one_hot():

@@ -37,7 +37,7 @@ WRONG_CONSTANT = "123.0"
 # What is planted in place of the stub; {name} is the student's function.
 PLANTS = {
     "near miss": "def {name}(*args, **kwargs):\n"
-                 "    from rnn_core.exercises import perturbed\n"
+                 "    from rnn_course.exercises import perturbed\n"
                  "    answer = {name}_solution(*args, **kwargs)\n"
                  "    wrong = perturbed(answer)\n"
                  "    if wrong is answer:\n"
@@ -214,7 +214,7 @@ def _synthetic(tmp_path, check_source=None, after=None):
     """A notebook with one exercise (``halve``) in the agreed form; optional weaker check, extra cell."""
     cells = [
         nbformat.v4.new_markdown_cell("# Synthetic\n## Exercises\n**Exercise 1.** Halve a number."),
-        nbformat.v4.new_code_cell("from rnn_core import exercises"),
+        nbformat.v4.new_code_cell("from rnn_course import exercises"),
         nbformat.v4.new_code_cell(f"def halve(x):\n    {STUB_MARKER}\n    return None"),
         nbformat.v4.new_code_cell("# Worked solution (hidden) of Exercise 1: halve\ndef halve_solution(x):\n    return x / 2",
                                   metadata={"tags": ["solution"], "jupyter": {"source_hidden": True}}),

@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rnn_core as rc
-from rnn_core import GRU, LSTM, gated, gated_experiment
+from rnn_core import GRU, LSTM, gated
+from rnn_course import gated_experiment
 
 TOLERANCE = 1e-7   # float64, eps = 1e-5: correct gradients give about 1e-9 or less
 

@@ -9,6 +9,7 @@ import pytest
 
 import rnn_core as rc
 from rnn_core import VanillaRNN, functional
+from rnn_course.ngram import NGramModel
 
 
 # ----------------------------------------------------------------------------- initialisations
@@ -65,7 +66,7 @@ def test_a_model_trained_with_the_start_symbol_generates_words_from_nothing():
 
 # ----------------------------------------------------------------------------- n-gram baseline
 def test_ngram_probabilities_are_smoothed_counts():
-    model = rc.NGramModel(order=2, k=1.0).fit(["ab", "aa"])
+    model = NGramModel(order=2, k=1.0).fit(["ab", "aa"])
     # alphabet {., a, b}: after "^": a twice; after "a": b once, a once, "." once; after "b": "." once.
     assert model.alphabet == [".", "a", "b"]
     assert model.probability("", "a") == pytest.approx((2 + 1) / (2 + 3))
@@ -74,20 +75,20 @@ def test_ngram_probabilities_are_smoothed_counts():
     expected = -(math.log(3 / 5) + math.log(2 / 6) + math.log(2 / 4)) / 3           # "ab" = ^→a, a→b, b→.
     assert model.mean_loss(["ab"]) == pytest.approx(expected)
     for order in (1, 2, 3):                                           # each context sums to one
-        fitted = rc.NGramModel(order=order, k=0.5).fit(["abc", "bca", "cab"])
+        fitted = NGramModel(order=order, k=0.5).fit(["abc", "bca", "cab"])
         for context in ("", "a", "bc", "ca"):
             assert sum(fitted.probability(context, c) for c in fitted.alphabet) == pytest.approx(1.0)
 
 
 def test_ngram_unigram_loss_and_held_out_letters():
-    uniform = rc.NGramModel(order=1, k=1.0).fit(["ab"])
+    uniform = NGramModel(order=1, k=1.0).fit(["ab"])
     assert uniform.mean_loss(["ab"]) == pytest.approx(math.log(3))   # a, b, . once each: uniform
     with pytest.raises(ValueError, match="has the character 'z'.*pass vocabulary="):
         uniform.mean_loss(["az"])
-    full = rc.NGramModel(order=2, vocabulary={c: i for i, c in enumerate(".^abz")}).fit(["ab"])
+    full = NGramModel(order=2, vocabulary={c: i for i, c in enumerate(".^abz")}).fit(["ab"])
     assert full.alphabet == [".", "a", "b", "z"] and math.isfinite(full.mean_loss(["az"]))
     with pytest.raises(ValueError, match="call fit"):
-        rc.NGramModel(order=2).mean_loss(["ab"])
+        NGramModel(order=2).mean_loss(["ab"])
 
 
 def test_ngram_loss_is_comparable_with_the_rnn_loss_on_start_marked_words():
@@ -96,8 +97,8 @@ def test_ngram_loss_is_comparable_with_the_rnn_loss_on_start_marked_words():
     char_to_idx, _ = rc.vocabulary_from_words(words, start=True)
     X, Y, mask = rc.prepare_sequences(words, char_to_idx, start=True)
     assert mask.sum() == sum(len(word) + 1 for word in words)
-    model = rc.NGramModel(order=3, k=0.01, vocabulary=char_to_idx).fit(words)
-    assert model.mean_loss(words) < rc.NGramModel(order=1, k=0.01, vocabulary=char_to_idx).fit(words).mean_loss(words)
+    model = NGramModel(order=3, k=0.01, vocabulary=char_to_idx).fit(words)
+    assert model.mean_loss(words) < NGramModel(order=1, k=0.01, vocabulary=char_to_idx).fit(words).mean_loss(words)
 
 
 # ----------------------------------------------------------------------------- (2.2) written once

@@ -27,9 +27,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import functional
-from .optim import clip_by_global_norm, clip_by_value
-from .validation import positive_float
+from rnn_core import functional
+from rnn_core.optim import clip_by_global_norm, clip_by_value
+from rnn_core.validation import positive_float
 
 # Okabe–Ito colours (colour-blind safe), as in the notebooks
 BLUE, ORANGE, GREEN, VERMILION, PURPLE, GREY = (
@@ -225,7 +225,7 @@ class HiddenStateTrace(NamedTuple):
 
 def hidden_state_trace(model, text, char_to_idx):
     """Run ``model`` over ``text`` from h_0 = 0: h_t (2.2) and ŷ_t (2.3) for every character."""
-    from .backend import to_numpy
+    from rnn_core.backend import to_numpy
     if not isinstance(text, str) or not text:
         raise ValueError(f"text must be a non-empty string, got {text!r}")
     unknown = sorted({ch for ch in text if ch not in char_to_idx})

@@ -6,7 +6,7 @@ Every figure has a title and labelled axes.
 """
 import numpy as np
 
-from .backend import to_numpy
+from rnn_core.backend import to_numpy
 
 DPI = 90
 
