@@ -3,15 +3,18 @@
 Layout (one file per job):
 
 - ``backend``       choosing numpy or CuPy (``RNN_CORE_BACKEND``), ``to_numpy``
-- ``functional``    the equations: forward pass, loss, BPTT, as plain functions
-- ``model``         ``VanillaRNN``, the lecture's class built on those functions
-- ``gated``         ``LSTM`` and ``GRU`` (§8): their equations as functions, and the classes
+- ``cells``         the reference: each cell's step forward and back, and BPTT over them,
+                    written to be read with the lecture (vanilla, LSTM, GRU)
+- ``functional``    softmax and the loss (3) with its error δy (4.1a)
+- ``model``         ``VanillaRNN``, the lecture's class
+- ``gated``         ``LSTM`` and ``GRU`` (§8)
 - ``optim``         clipping (element-wise, global norm) and SGD / Adagrad / Adam
 - ``data``          vocabularies, one-hot, padding, word lists, the Zen of Python
 - ``gradcheck``     finite-difference gradient checks
 - ``serialization`` atomic ``.npz`` save and load without pickles
 - ``validation``    clear errors for bad input
-- ``gpu_kernels``   the vanilla recurrence as fused CuPy kernels
+- ``fast``          what the models train with: the same equations batched, reused arrays,
+                    CuPy kernels (tested equal to ``cells``)
 
 The notebooks' own machinery (exercise checks, demos, figures, baselines) is the package
 ``rnn_course``, beside this one.
@@ -21,6 +24,7 @@ from .backend import (BackendFallbackWarning, get_array_module, get_backend, gpu
 from .data import (END_MARKER, START_MARKER, decode, encode, load_words, one_hot, pad_sequences,
                    prepare_sequences, vocabulary_from_text, vocabulary_from_words, zen_of_python)
 from .errors import MissingModelFileError, ModelFileError, TrainingDivergedError
+from . import cells, fast
 from .functional import softmax
 from .gradcheck import check_gradients, numerical_gradient, relative_error
 from .model import VanillaRNN

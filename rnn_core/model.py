@@ -20,6 +20,7 @@ import sys
 import numpy as np
 
 from . import data, functional, validation
+from .fast import vanilla as fast
 from .backend import get_backend, to_numpy
 from .errors import ModelFileError, TrainingDivergedError
 from .optim import CLIP_MODES, OPTIMIZERS, clip_gradients, make_optimizer
@@ -118,8 +119,7 @@ class VanillaRNN:
         Whh = rng.standard_normal((n_h, n_h)) * self.init_scale   # drawn for every init: same Wxh, Why
         Why = rng.standard_normal((n_h, n_y)) * self.init_scale
         if self.init == "orthogonal":
-            q, r = np.linalg.qr(Whh)                 # Q of a Gaussian matrix, signs fixed by R's
-            Whh = q * np.where(np.diag(r) < 0, -1.0, 1.0) * self.whh_scale   # diagonal: Haar-uniform
+            Whh = orthogonal_from(Whh) * self.whh_scale
         elif self.init == "identity":
             Whh = np.eye(n_h) * self.whh_scale
         return {"Wxh": Wxh, "Whh": Whh, "Why": Why, "bh": np.zeros((1, n_h)), "by": np.zeros((1, n_y))}
@@ -132,16 +132,16 @@ class VanillaRNN:
 
     def _forward(self, X, h0, out=None):
         """The forward pass on checked arrays: ``(hs, ys)``."""
-        return functional.forward(self.params, X, h0, out=out)
+        return fast.forward(self.params, X, h0, out=out)
 
     def _backward(self, X, hs, h0, delta_y, out=None):
         """BPTT on checked arrays: the gradients by parameter name (and ``dh0``, ``delta_h``)."""
-        return functional.bptt(self.params, X, hs, h0, delta_y, out=out)
+        return fast.bptt(self.params, X, hs, h0, delta_y, out=out)
 
     def _hidden_state_gradients(self, X, hs, h0, delta_y):
         """∂L/∂h_t for every step, from checked arrays."""
         delta_h = self._backward(X, hs, h0, delta_y)["delta_h"]
-        return functional.hidden_state_gradients(self.params, delta_y, delta_h)
+        return fast.hidden_state_gradients(self.params, delta_y, delta_h)
 
     def _initial_state(self, h0, batch):
         """The checked initial state for ``batch`` sequences (zeros for None)."""
@@ -157,7 +157,7 @@ class VanillaRNN:
 
     def _generation_step(self, index, state):
         """(2.2) with x_t = onehot(index): the next state after reading the symbol ``index``."""
-        return functional.rnn_step(self.Wxh[index] + self.bh, state, self.Whh)
+        return fast.rnn_step(self.Wxh[index] + self.bh, state, self.Whh)
 
     # ------------------------------------------------------------------ §2: forward pass
     def forward(self, X, h0=None):
@@ -515,6 +515,13 @@ class VanillaRNN:
             except (TypeError, ValueError) as err:
                 raise ModelFileError(f"{path!r} holds a vocabulary that does not fit the model: {err}") from None
         return model
+
+
+def orthogonal_from(gaussian):
+    """The orthogonal factor Q of a square Gaussian matrix, with the signs of R's diagonal moved
+    into it (QR's signs are arbitrary; fixed so, the draw is uniform over orthogonal matrices)."""
+    q, r = np.linalg.qr(gaussian)
+    return q * np.where(np.diag(r) < 0, -1.0, 1.0)
 
 
 def _float_dtype(dtype):

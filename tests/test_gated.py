@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rnn_core as rc
-from rnn_core import GRU, LSTM, gated
+from rnn_core import GRU, LSTM, fast
 from rnn_course import gated_experiment
 
 TOLERANCE = 1e-7   # float64, eps = 1e-5: correct gradients give about 1e-9 or less
@@ -252,7 +252,7 @@ def test_forward_trace_exposes_the_gates_and_the_cell_state(rng):
     model = make(LSTM, {})
     X = rng.integers(0, 5, (6, 2))
     trace = model.forward_trace(X)
-    f, i, o, g = (trace.gates[name] for name in gated.LSTM_GATES)
+    f, i, o, g = (trace.gates[name] for name in fast.gated.LSTM_GATES)
     assert all(0 < float(v.min()) and float(v.max()) < 1 for v in (f, i, o))
     c_prev = np.concatenate([np.zeros((1, 2, 4)), trace.cs[:-1]])
     np.testing.assert_allclose(trace.cs, f * c_prev + i * g, rtol=0, atol=1e-15)     # (8.5)
@@ -281,7 +281,7 @@ def test_forget_bias_and_update_bias_set_the_gate_biases():
     gru = GRU(3, 4, 3, backend="numpy", update_bias=2.0)
     np.testing.assert_array_equal(gru.b, np.concatenate([np.full(4, 2.0), np.zeros(8)])[None])
     orthogonal = LSTM(3, 4, 3, seed=0, backend="numpy", init="orthogonal")
-    for gate in gated.LSTM_GATES:
+    for gate in fast.gated.LSTM_GATES:
         W_h = orthogonal.gate_weights(gate)[1]
         np.testing.assert_allclose(W_h.T @ W_h, np.eye(4), atol=1e-12)
 
