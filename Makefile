@@ -103,16 +103,17 @@ check: install
 	$(BIN)/python tools/slides.py --check
 	$(BIN)/python tools/insert_demos.py --check
 
-## make bench: CPU benchmarks, vanilla RNN and LSTM/GRU (PyTorch columns when requirements-bench.txt is installed)
+## make bench: CPU benchmarks: the vanilla RNN's sizes, then all three cells (vanilla, LSTM, GRU) on 1 and on 2 threads (PyTorch columns when requirements-bench.txt is installed)
 bench: install
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.gated_bench --threads 1 --out benchmarks/results/gated_cpu.md
+	$(BIN)/python -m benchmarks.gated_bench --threads 2 --out benchmarks/results/gated_cpu_2_threads.md
 
 ## make gpu-test: the GPU-marked tests (skipped without an NVIDIA GPU and CuPy)
 gpu-test: install
 	$(BIN)/python -m pytest tests -m gpu -q
 
-## make mutation: mutation testing (mutmut) of rnn_core's functional, optim, serialization and data (slow; not in CI)
+## make mutation: mutation testing (mutmut) of rnn_core's reference cells, model, functional, optim, serialization and data (slow; not in CI)
 mutation: install
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	rm -rf mutants

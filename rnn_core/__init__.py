@@ -19,8 +19,7 @@ Layout (one file per job):
 The notebooks' own machinery (exercise checks, demos, figures, baselines) is the package
 ``rnn_course``, beside this one.
 """
-from .backend import (BackendFallbackWarning, get_array_module, get_backend, gpu_available,
-                      keep_freed_memory, to_numpy)
+from .backend import BackendFallbackWarning, get_array_module, get_backend, gpu_available, to_numpy
 from .data import (END_MARKER, START_MARKER, decode, encode, load_words, one_hot, pad_sequences,
                    prepare_sequences, vocabulary_from_text, vocabulary_from_words, zen_of_python)
 from .errors import MissingModelFileError, ModelFileError, TrainingDivergedError
@@ -36,7 +35,7 @@ __version__ = "0.1.0"
 __all__ = [
     "VanillaRNN", "LSTM", "GRU", "softmax",
     "get_backend", "get_array_module", "gpu_available", "to_numpy", "BackendFallbackWarning",
-    "keep_freed_memory", "END_MARKER", "START_MARKER", "encode", "decode", "one_hot", "pad_sequences", "prepare_sequences",
+    "END_MARKER", "START_MARKER", "encode", "decode", "one_hot", "pad_sequences", "prepare_sequences",
     "vocabulary_from_text", "vocabulary_from_words", "load_words", "zen_of_python",
     "check_gradients", "numerical_gradient", "relative_error",
     "SGD", "Adagrad", "Adam", "clip_by_value", "clip_by_global_norm", "global_norm",

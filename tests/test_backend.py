@@ -136,13 +136,13 @@ def test_importing_rnn_core_leaves_the_allocator_alone():
         import rnn_core
         rnn_core.VanillaRNN(3, 4, 3, backend="numpy").train_step([0, 1, 2], [1, 2, 0])
         print("mallopt calls:", calls)
-        rnn_core.keep_freed_memory()                    # the explicit opt-in does call it
-        print("after opt-in:", len(calls) > 0 or not __import__("sys").platform.startswith("linux"))
+        ctypes.CDLL(None).mallopt(-3, 1 << 28)          # a direct call is recorded: the recorder works
+        print("recorder works:", len(calls) == 1)
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "mallopt calls: []" in result.stdout
-    assert "after opt-in: True" in result.stdout
+    assert "recorder works: True" in result.stdout
 
 
 def test_the_gpu_hook_gets_the_documented_arrays(monkeypatch, rng):

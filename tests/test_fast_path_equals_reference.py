@@ -85,8 +85,8 @@ def test_fast_forward_and_bptt_equal_the_reference(cell_name, shape, integer_inp
     assert_close(fast_ys, ys, tolerance, "ys")
     for name in params:
         assert_close(fast_grads[name], grads[name], tolerance, f"∂L/∂{name}")
-    for name, fast, reference in zip(cell.STATE, fast_dstate0, grads["dstate0"]):
-        assert_close(fast, reference, tolerance, f"∂L/∂{name}0")
+    for name, fast_gradient, reference in zip(cell.STATE, fast_dstate0, grads["dstate0"]):
+        assert_close(fast_gradient, reference, tolerance, f"∂L/∂{name}0")
 
 
 @pytest.mark.parametrize("cell_name", list(CELLS))

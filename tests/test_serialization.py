@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from rnn_core import VanillaRNN, functional
+from rnn_core import VanillaRNN
 
 
 def trained_model():

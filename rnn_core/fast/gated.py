@@ -45,7 +45,6 @@ projections of all steps, the output layer, the local derivatives of the gates a
 weight gradient are batched products over all ``T·B`` rows. The functions take validated
 arrays (integer inputs ``(T, B)`` or floats ``(T, B, n_x)``); the model classes check input.
 """
-import numpy as np
 
 from ..backend import get_array_module
 from ..functional import softmax

@@ -18,7 +18,6 @@ arrays the two time loops run in ``rnn_core.fast.gpu_kernels`` (fused GPU kernel
 The optional ``out`` arguments let a caller (``VanillaRNN``) hand in arrays to reuse from one
 training step to the next, instead of fresh memory each step; the results are the same.
 """
-import numpy as np
 
 from ..backend import get_array_module, is_cupy_array
 from ..functional import softmax
