@@ -13,7 +13,6 @@ from .fast.gated import (GRU_GATES, LSTM_GATES, gate_block, gru_bptt, gru_forwar
                          lstm_forward, lstm_step)
 from .functional import output_error
 from .model import VanillaRNN, orthogonal_from
-from .serialization import read_model
 
 LSTM_PARAM_NAMES = ("Wx", "Wh", "b", "Why", "by")
 GRU_PARAM_NAMES = ("Wx", "Wh", "b", "Why", "by")
@@ -132,6 +131,7 @@ class LSTM(_GatedRNN):
     """
 
     PARAM_NAMES = LSTM_PARAM_NAMES
+    CELL_OPTIONS = ("forget_bias",)
     FORMAT_TAG = "rnn_core.LSTM"
     GATES = LSTM_GATES
 
@@ -226,6 +226,8 @@ class GRU(_GatedRNN):
     """
 
     PARAM_NAMES = GRU_PARAM_NAMES
+    OPTIONAL_PARAM_NAMES = ("bhn",)                  # (8.7′) only
+    CELL_OPTIONS = ("update_bias", "reset_after")
     FORMAT_TAG = "rnn_core.GRU"
     GATES = GRU_GATES
 
@@ -240,7 +242,7 @@ class GRU(_GatedRNN):
         super().__init__(n_x, n_h, n_y, lr=lr, seed=seed, dtype=dtype, backend=backend, **options)
 
     def __repr__(self):
-        text = super().__repr__().replace(type(self).__name__, "GRU", 1)
+        text = super().__repr__()
         return text[:-1] + ", reset_after=True)" if self.reset_after else text
 
     def initial_parameters(self, rng):
@@ -253,13 +255,6 @@ class GRU(_GatedRNN):
         if named:
             return {"update_bias": self.update_bias, "reset_after": self.reset_after}
         return {"z": self.update_bias}
-
-    @classmethod
-    def load(cls, path, backend=None):
-        """A GRU read from a file written by ``save``, either variant (never unpickles anything)."""
-        settings = read_model(path, cls.FORMAT_TAG, GRU_PARAM_NAMES)[1]
-        variant = _ResetAfterGRU if settings.get("reset_after") else GRU
-        return VanillaRNN.load.__func__(variant, path, backend)
 
     def state_gradients(self, X, Y, h0=None, mask=None):
         """``{"h": ∂L/∂h_t}``, ``(T, B, n_h)``, for every step t."""
@@ -278,15 +273,6 @@ class GRU(_GatedRNN):
 
     def _generation_step(self, index, state):
         return gru_step(self.Wx[index][None] + self.b, state, self.Wh, getattr(self, "bhn", None))
-
-
-class _ResetAfterGRU(GRU):
-    """The class ``GRU.load`` builds for a file saved by ``GRU(..., reset_after=True)``."""
-
-    PARAM_NAMES = GRU_RESET_AFTER_PARAM_NAMES
-
-    def __init__(self, *args, reset_after=True, **options):
-        super().__init__(*args, reset_after=True, **options)
 
 
 class _Trace(types.SimpleNamespace):

@@ -12,8 +12,9 @@ Every public method checks its input once, then works on the checked arrays. Wha
 to the vanilla cell lives in a few methods a subclass (an LSTM, a GRU) overrides:
 ``PARAM_NAMES``, ``FORMAT_TAG``, ``initial_parameters``, ``sizes_from_parameters``,
 ``_forward``, ``_backward``, ``_hidden_state_gradients``, ``_initial_state``, ``_last_state``,
-``_output_logits`` and ``_generation_step``. Training, clipping, the optimizers, generation,
-saving and loading are shared.
+``_output_logits`` and ``_generation_step``; ``CELL_OPTIONS`` names the cell's own constructor
+options, which ``save`` writes and ``load`` gives back. Training, clipping, the optimizers,
+generation, saving and loading are shared.
 """
 import sys
 
@@ -64,6 +65,8 @@ class VanillaRNN:
     """
 
     PARAM_NAMES = functional.PARAM_NAMES
+    OPTIONAL_PARAM_NAMES = ()      # parameters only some settings have (none for this cell)
+    CELL_OPTIONS = ()              # constructor options of the cell, saved by save, given back by load
     FORMAT_TAG = "rnn_core.VanillaRNN"
 
     def __init__(self, n_x, n_h, n_y, lr=None, seed=None, dtype=np.float64, backend=None, *,
@@ -488,7 +491,7 @@ class VanillaRNN:
 
         ``path`` may leave out the ``.npz`` that ``save`` appends.
         """
-        params, settings, vocabulary = read_model(path, cls.FORMAT_TAG, cls.PARAM_NAMES)
+        params, settings, vocabulary = read_model(path, cls.FORMAT_TAG, cls.PARAM_NAMES, cls.OPTIONAL_PARAM_NAMES)
         n_x, n_h, n_y = cls.sizes_from_parameters(params)
         name = str(settings.get("optimizer") or "sgd")
         config = {key[len("optimizer_"):]: value for key, value in settings.items() if key.startswith("optimizer_")}
@@ -501,9 +504,13 @@ class VanillaRNN:
                         optimizer=optimizer, clip=None if settings.get("clip") in ("", None) else float(settings["clip"]),
                         clip_mode=settings.get("clip_mode") or "value", init=settings.get("init") or "lecture",
                         init_scale=float(settings.get("init_scale") or 0.01),
-                        whh_scale=None if whh_scale in ("", None) else float(whh_scale))
+                        whh_scale=None if whh_scale in ("", None) else float(whh_scale),
+                        **{option: settings[option] for option in cls.CELL_OPTIONS if option in settings})
         except (TypeError, ValueError) as err:
             raise ModelFileError(f"{path!r} holds settings this rnn_core cannot use: {err}") from None
+        if sorted(params) != sorted(model.PARAM_NAMES):
+            raise ModelFileError(f"{path!r} holds the parameters {', '.join(sorted(params))}; a {cls.__name__} "
+                                 f"with its settings has {', '.join(sorted(model.PARAM_NAMES))}")
         for name, values in params.items():
             target = getattr(model, name)
             if values.shape != target.shape:

@@ -434,3 +434,27 @@ def test_gated_benchmark_runs_tiny(capsys):
     table = capsys.readouterr().out
     assert "| tiny (2, 5, 11, 8) | LSTM | rnn_core | float64 |" in table
     assert "| tiny (2, 5, 11, 8) | GRU (8.7, notebook 07) | rnn_core | float32 |" in table
+
+
+def test_load_gives_back_the_cell_options_and_the_class(tmp_path):
+    """forget_bias, update_bias and reset_after are saved; load builds the same class with them."""
+    models = [LSTM(3, 4, 3, seed=0, backend="numpy", forget_bias=3.0),
+              GRU(3, 4, 3, seed=0, backend="numpy", update_bias=2.0, reset_after=True),
+              GRU(3, 4, 3, seed=0, backend="numpy", update_bias=-1.0)]
+    for k, model in enumerate(models):
+        path = model.save(tmp_path / f"model{k}")
+        loaded = type(model).load(path)
+        assert type(loaded) is type(model)
+        assert loaded.settings() == model.settings() and repr(loaded) == repr(model)
+        assert loaded.PARAM_NAMES == model.PARAM_NAMES
+        for name in model.PARAM_NAMES:
+            np.testing.assert_array_equal(loaded.params[name], model.params[name])
+
+
+def test_a_file_whose_parameters_do_not_fit_its_settings_is_refused(tmp_path):
+    from rnn_core.serialization import write_model
+    gru = GRU(3, 4, 3, seed=0, backend="numpy")                           # (8.7): no bhn
+    settings = {**gru.settings(), "reset_after": True}                    # ... but says (8.7′)
+    path = write_model(tmp_path / "mixed", GRU.FORMAT_TAG, gru.params, settings, None)
+    with pytest.raises(rc.ModelFileError, match="holds the parameters Wh, Why, Wx, b, by; a GRU with its settings has Wh, Why, Wx, b, bhn, by"):
+        GRU.load(path)
