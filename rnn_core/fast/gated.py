@@ -297,12 +297,19 @@ def gru_bptt(params, X, hs, gates, h0, delta_y):
             recurrent_delta = xp.concatenate([delta_a[t, :, :2 * n_h], da_n * r[t]], axis=1)
             dh_next = dh * z[t] + recurrent_delta @ Wh.T
     grads["dh0"] = dh_next
+    grads.update(_gru_weight_gradients(X, delta_a, h_prev, r, params["Wx"].shape[0], bhn is not None))
+    return grads
 
+
+def _gru_weight_gradients(X, delta_a, h_prev, r, n_x, reset_after):
+    """(8.9) ∂L/∂W_x, ∂L/∂W_h, ∂L/∂b (and for (8.7′) ∂L/∂b_hn): sums over all T·B rows at once."""
+    xp = get_array_module(delta_a)
+    T, B, n_h = h_prev.shape
     rows_da = delta_a.reshape(T * B, 3 * n_h)
-    grads["Wx"] = _input_weight_gradient(X, rows_da, params["Wx"].shape[0])
-    grads["b"] = rows_da.sum(axis=0, keepdims=True)
+    rows_h_prev = h_prev.reshape(T * B, n_h)
+    grads = {"Wx": _input_weight_gradient(X, rows_da, n_x), "b": rows_da.sum(axis=0, keepdims=True)}
     rows_dn = rows_da[:, 2 * n_h:]
-    if bhn is None:
+    if not reset_after:
         rows_reset_h = (r * h_prev).reshape(T * B, n_h)
         grads["Wh"] = xp.concatenate([rows_h_prev.T @ rows_da[:, :2 * n_h], rows_reset_h.T @ rows_dn], axis=1)
     else:
