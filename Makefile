@@ -66,18 +66,19 @@ lock: install
 	@echo "What the new lock changed (review the notebooks' diffs, then run make test and make ci):"
 	@git diff --stat -- uv.lock requirements.txt environment.yml notebooks
 
-## make bench: CPU benchmarks, vanilla RNN and LSTM/GRU (installs the bench group: PyTorch)
+## make bench: CPU benchmarks: the vanilla RNN's sizes, then all three cells (vanilla, LSTM, GRU) on 1 and on 2 threads (installs the bench group: PyTorch)
 bench:
 	$(COURSE) install --group bench
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.gated_bench --threads 1 --out benchmarks/results/gated_cpu.md
+	$(BIN)/python -m benchmarks.gated_bench --threads 2 --out benchmarks/results/gated_cpu_2_threads.md
 
 ## make gpu-test: the GPU-marked tests (installs the gpu group, CuPy; skipped without an NVIDIA GPU)
 gpu-test:
 	$(COURSE) install --group gpu
 	$(BIN)/python -m pytest tests -m gpu -q
 
-## make mutation: mutation testing (mutmut) of rnn_core's functional, optim, serialization and data (slow; not in CI)
+## make mutation: mutation testing (mutmut) of rnn_core's reference cells, model, functional, optim, serialization and data (slow; not in CI)
 mutation:
 	$(COURSE) install --group dev
 	rm -rf mutants

@@ -1,4 +1,4 @@
-"""LSTM and GRU rows of the CPU benchmark: rnn_core against PyTorch's nn.LSTM / nn.GRU.
+"""The three cells on the CPU: rnn_core's vanilla RNN, LSTM and GRU against PyTorch's nn.RNN / nn.LSTM / nn.GRU.
 
 Usage:  python -m benchmarks.gated_bench [--sizes medium] [--repeats N] [--threads N] [--tiny] [--out FILE]
 
@@ -21,6 +21,7 @@ import rnn_core as rc
 from benchmarks.run import SIZES, machine_description, make_data, publish, torch_version
 
 CELLS = {   # name → (rnn_core constructor, its options, PyTorch module name)
+    "vanilla (tanh)": (rc.VanillaRNN, {}, "RNN"),
     "LSTM": (rc.LSTM, {}, "LSTM"),
     "GRU (8.7′, reset after)": (rc.GRU, {"reset_after": True}, "GRU"),
     "GRU (8.7, notebook 07)": (rc.GRU, {}, None),
@@ -88,7 +89,7 @@ def gated_rows(size="medium", repeats=20):
 
 
 def report(rows, repeats, threads=None):
-    lines = ["# LSTM and GRU: rnn_core against PyTorch (CPU)", "",
+    lines = ["# The vanilla RNN, LSTM and GRU: rnn_core against PyTorch (CPU)", "",
              f"Machine: {machine_description()}"
              + (f"; both libraries limited to {threads} thread(s)" if threads else "") + ".", "",
              f"One step = forward + loss + BPTT gradients (no update); median of {repeats} interleaved "

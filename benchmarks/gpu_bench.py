@@ -6,7 +6,7 @@ Usage (on a machine with an NVIDIA GPU, CuPy and PyTorch):
 One step = forward + loss + BPTT gradients, as in ``benchmarks/run.py``. GPU timings
 synchronize the device before reading the clock. CuPy is timed three ways: the time loop on
 the host (one cuBLAS call and one elementwise call per step, the old path), the one-launch
-recurrence kernel (rnn_core/gpu_kernels.py), and the library's default, which picks between
+recurrence kernel (rnn_core/fast/gpu_kernels.py), and the library's default, which picks between
 them by the size of W_hh. Each is measured in ``--runs`` separate runs (median of
 ``--repeats`` steps each) and reported as the range over the runs. It also times fused elementwise kernels
 (``cupy.ElementwiseKernel``) for the tanh step and its derivative against the unfused
@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import rnn_core as rc  # noqa: E402
-from rnn_core import gpu_kernels  # noqa: E402
+from rnn_core.fast import gpu_kernels  # noqa: E402
 from benchmarks.run import publish, rnn_core_step, torch_step  # noqa: E402
 
 SIZES = {"medium": (32, 50, 65, 128), "large": (128, 100, 65, 512), "xl": (256, 100, 65, 1024)}   # B, T, V, n_h
@@ -93,7 +93,7 @@ def main(argv=None):
              "One step = forward + loss + BPTT gradients (integer inputs for rnn_core, one-hot for PyTorch). "
              f"GPU columns: the range over {args.runs} runs, each the median of {args.repeats} steps. "
              "Per-step loop: the time loop on the host (the old path); one launch: the recurrence kernel of "
-             "rnn_core/gpu_kernels.py; default: what the library uses (the kernel while W_hh is at most 2 MiB).", "",
+             "rnn_core/fast/gpu_kernels.py; default: what the library uses (the kernel while W_hh is at most 2 MiB).", "",
              "| size (B, T, V, n_h) | dtype | numpy ms | CuPy per-step loop ms | CuPy one launch ms | CuPy default ms "
              "| PyTorch cuDNN ms | default ÷ cuDNN |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     sync = cupy.cuda.Device().synchronize

@@ -1,4 +1,4 @@
-"""Check and tune rnn_core.gpu_kernels on a GPU: correctness against numpy, then the tile sweep.
+"""Check and tune rnn_core.fast.gpu_kernels on a GPU: correctness against numpy, then the tile sweep.
 
 Usage (a machine with an NVIDIA GPU and CuPy):  python benchmarks/gpu_kernel_sweep.py [--out FILE]
 
@@ -6,7 +6,7 @@ Usage (a machine with an NVIDIA GPU and CuPy):  python benchmarks/gpu_kernel_swe
    shapes (n not a multiple of 4 or 32, B not a multiple of the rows per block, n > 1024).
 2. For the benchmark sizes, each tile (rows per block × columns per thread) of the forward and
    backward kernels, timed with CUDA events (median of 20), beside the per-step CuPy loop that
-   the kernels replace. ``choose_tile`` in rnn_core/gpu_kernels.py is set from this table.
+   the kernels replace. ``choose_tile`` in rnn_core/fast/gpu_kernels.py is set from this table.
 """
 import argparse
 import os
@@ -18,7 +18,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks.run import torch_step  # noqa: E402
-from rnn_core import gpu_kernels  # noqa: E402
+from rnn_core.fast import gpu_kernels  # noqa: E402
 
 
 def reference(a, h0, Whh, g):

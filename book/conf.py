@@ -51,7 +51,7 @@ html_context = {"default_mode": "light"}
 def _image_alt_from_output(renderer_class):
     """Give each notebook image the alt text stored in its output's metadata.
 
-    rnn_core.plots.setup_notebook stores it as ``{"image/png": {"alt": ...}}``; MyST-NB reads
+    rnn_course.plots.setup_notebook stores it as ``{"image/png": {"alt": ...}}``; MyST-NB reads
     only width and height from there, so the alt text is copied onto the image node here.
     """
     render_image = renderer_class.render_image

@@ -14,9 +14,8 @@ variable, then ``"auto"``.
   Without CuPy installed (the usual case on a laptop) this is silent; when CuPy is installed
   but cannot run, one ``BackendFallbackWarning`` per process says why.
 
-Importing rnn_core changes no process-wide state; ``keep_freed_memory`` is an explicit opt-in.
+Importing rnn_core changes no process-wide state.
 """
-import ctypes
 import importlib.util
 import os
 import sys
@@ -120,23 +119,3 @@ def to_numpy(array):
     if is_cupy_array(array):
         return array.get()
     return np.asarray(array)
-
-
-def keep_freed_memory(mmap_threshold=256 << 20, trim_threshold=512 << 20):
-    """Opt-in: ask glibc to keep freed memory for reuse instead of returning it to the system.
-
-    This changes the allocator of the whole process, so rnn_core never calls it by itself
-    (it reuses its own work buffers instead; see benchmarks/README.md). Call it yourself in a
-    long training script if page faults show up in a profile. Linux with glibc only; returns
-    True if both settings were applied.
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        mallopt = ctypes.CDLL("libc.so.6").mallopt
-    except (OSError, AttributeError):      # not glibc (e.g. musl): nothing to tune
-        return False
-    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-    return mallopt(M_MMAP_THRESHOLD, int(mmap_threshold)) == 1 and mallopt(M_TRIM_THRESHOLD, int(trim_threshold)) == 1
-
-

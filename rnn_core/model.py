@@ -12,14 +12,16 @@ Every public method checks its input once, then works on the checked arrays. Wha
 to the vanilla cell lives in a few methods a subclass (an LSTM, a GRU) overrides:
 ``PARAM_NAMES``, ``FORMAT_TAG``, ``initial_parameters``, ``sizes_from_parameters``,
 ``_forward``, ``_backward``, ``_hidden_state_gradients``, ``_initial_state``, ``_last_state``,
-``_output_logits`` and ``_generation_step``. Training, clipping, the optimizers, generation,
-saving and loading are shared.
+``_output_logits`` and ``_generation_step``; ``CELL_OPTIONS`` names the cell's own constructor
+options, which ``save`` writes and ``load`` gives back. Training, clipping, the optimizers,
+generation, saving and loading are shared.
 """
 import sys
 
 import numpy as np
 
 from . import data, functional, validation
+from .fast import vanilla as fast
 from .backend import get_backend, to_numpy
 from .errors import ModelFileError, TrainingDivergedError
 from .optim import CLIP_MODES, OPTIMIZERS, clip_gradients, make_optimizer
@@ -63,6 +65,8 @@ class VanillaRNN:
     """
 
     PARAM_NAMES = functional.PARAM_NAMES
+    OPTIONAL_PARAM_NAMES = ()      # parameters only some settings have (none for this cell)
+    CELL_OPTIONS = ()              # constructor options of the cell, saved by save, given back by load
     FORMAT_TAG = "rnn_core.VanillaRNN"
 
     def __init__(self, n_x, n_h, n_y, lr=None, seed=None, dtype=np.float64, backend=None, *,
@@ -118,8 +122,7 @@ class VanillaRNN:
         Whh = rng.standard_normal((n_h, n_h)) * self.init_scale   # drawn for every init: same Wxh, Why
         Why = rng.standard_normal((n_h, n_y)) * self.init_scale
         if self.init == "orthogonal":
-            q, r = np.linalg.qr(Whh)                 # Q of a Gaussian matrix, signs fixed by R's
-            Whh = q * np.where(np.diag(r) < 0, -1.0, 1.0) * self.whh_scale   # diagonal: Haar-uniform
+            Whh = orthogonal_from(Whh) * self.whh_scale
         elif self.init == "identity":
             Whh = np.eye(n_h) * self.whh_scale
         return {"Wxh": Wxh, "Whh": Whh, "Why": Why, "bh": np.zeros((1, n_h)), "by": np.zeros((1, n_y))}
@@ -132,16 +135,16 @@ class VanillaRNN:
 
     def _forward(self, X, h0, out=None):
         """The forward pass on checked arrays: ``(hs, ys)``."""
-        return functional.forward(self.params, X, h0, out=out)
+        return fast.forward(self.params, X, h0, out=out)
 
     def _backward(self, X, hs, h0, delta_y, out=None):
         """BPTT on checked arrays: the gradients by parameter name (and ``dh0``, ``delta_h``)."""
-        return functional.bptt(self.params, X, hs, h0, delta_y, out=out)
+        return fast.bptt(self.params, X, hs, h0, delta_y, out=out)
 
     def _hidden_state_gradients(self, X, hs, h0, delta_y):
         """∂L/∂h_t for every step, from checked arrays."""
         delta_h = self._backward(X, hs, h0, delta_y)["delta_h"]
-        return functional.hidden_state_gradients(self.params, delta_y, delta_h)
+        return fast.hidden_state_gradients(self.params, delta_y, delta_h)
 
     def _initial_state(self, h0, batch):
         """The checked initial state for ``batch`` sequences (zeros for None)."""
@@ -157,7 +160,7 @@ class VanillaRNN:
 
     def _generation_step(self, index, state):
         """(2.2) with x_t = onehot(index): the next state after reading the symbol ``index``."""
-        return functional.rnn_step(self.Wxh[index] + self.bh, state, self.Whh)
+        return fast.rnn_step(self.Wxh[index] + self.bh, state, self.Whh)
 
     # ------------------------------------------------------------------ §2: forward pass
     def forward(self, X, h0=None):
@@ -488,7 +491,7 @@ class VanillaRNN:
 
         ``path`` may leave out the ``.npz`` that ``save`` appends.
         """
-        params, settings, vocabulary = read_model(path, cls.FORMAT_TAG, cls.PARAM_NAMES)
+        params, settings, vocabulary = read_model(path, cls.FORMAT_TAG, cls.PARAM_NAMES, cls.OPTIONAL_PARAM_NAMES)
         n_x, n_h, n_y = cls.sizes_from_parameters(params)
         name = str(settings.get("optimizer") or "sgd")
         config = {key[len("optimizer_"):]: value for key, value in settings.items() if key.startswith("optimizer_")}
@@ -501,9 +504,13 @@ class VanillaRNN:
                         optimizer=optimizer, clip=None if settings.get("clip") in ("", None) else float(settings["clip"]),
                         clip_mode=settings.get("clip_mode") or "value", init=settings.get("init") or "lecture",
                         init_scale=float(settings.get("init_scale") or 0.01),
-                        whh_scale=None if whh_scale in ("", None) else float(whh_scale))
+                        whh_scale=None if whh_scale in ("", None) else float(whh_scale),
+                        **{option: settings[option] for option in cls.CELL_OPTIONS if option in settings})
         except (TypeError, ValueError) as err:
             raise ModelFileError(f"{path!r} holds settings this rnn_core cannot use: {err}") from None
+        if sorted(params) != sorted(model.PARAM_NAMES):
+            raise ModelFileError(f"{path!r} holds the parameters {', '.join(sorted(params))}; a {cls.__name__} "
+                                 f"with its settings has {', '.join(sorted(model.PARAM_NAMES))}")
         for name, values in params.items():
             target = getattr(model, name)
             if values.shape != target.shape:
@@ -515,6 +522,13 @@ class VanillaRNN:
             except (TypeError, ValueError) as err:
                 raise ModelFileError(f"{path!r} holds a vocabulary that does not fit the model: {err}") from None
         return model
+
+
+def orthogonal_from(gaussian):
+    """The orthogonal factor Q of a square Gaussian matrix, with the signs of R's diagonal moved
+    into it (QR's signs are arbitrary; fixed so, the draw is uniform over orthogonal matrices)."""
+    q, r = np.linalg.qr(gaussian)
+    return q * np.where(np.diag(r) < 0, -1.0, 1.0)
 
 
 def _float_dtype(dtype):

@@ -75,8 +75,11 @@ def _sync_folder(folder):
         os.close(handle)
 
 
-def read_model(path, format_tag, param_names):
+def read_model(path, format_tag, param_names, optional_names=()):
     """``(params, settings, vocabulary)`` from a file written by ``write_model``.
+
+    ``params`` holds every name of ``param_names`` (a file without one is refused) and those of
+    ``optional_names`` the file has (a model variant's extra parameters, e.g. the GRU's ``bhn``).
 
     ``path`` may omit the ``.npz`` that ``write_model`` appends. Raises ``ModelFileError`` (a
     ``ValueError``) for a missing, corrupt, foreign or pickle-holding file, and for parameters
@@ -116,7 +119,7 @@ def read_model(path, format_tag, param_names):
     missing = [name for name in param_names if name not in contents]
     if missing:
         raise ModelFileError(f"{path!r} lacks the parameter(s) {', '.join(missing)}")
-    params = {name: contents[name] for name in param_names}
+    params = {name: contents[name] for name in (*param_names, *optional_names) if name in contents}
     _check_parameters(path, params)
     settings = {key[len("setting_"):]: contents[key].item() for key in contents if key.startswith("setting_")}
     vocabulary = [str(token) for token in contents["vocabulary"]] if "vocabulary" in contents else None

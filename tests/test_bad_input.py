@@ -158,3 +158,43 @@ def test_forward_never_returns_nan_silently(rnn):
     with pytest.raises(FloatingPointError, match="the logits overflow"):
         with np.errstate(all="ignore"):
             rnn.forward(X)
+
+
+def test_a_vocabulary_smaller_than_the_outputs_is_refused():
+    rnn = VanillaRNN(5, 4, 5, seed=0, backend="numpy")
+    with pytest.raises(ValueError, match="vocabulary has 3 characters .* expected exactly n_y"):
+        rnn.set_vocabulary({"a": 0, "b": 1, "c": 2})
+    with pytest.raises(ValueError, match="expected exactly n_y"):
+        rnn.predict("a", {"a": 0, "b": 1, "c": 2}, length=3)
+    rnn.set_vocabulary({c: i for i, c in enumerate("abcde")})      # one character per class: fine
+    assert len(rnn.predict("a", length=10, temperature=1.0, seed=0)) == 11
+
+
+def test_integer_one_hot_rows_are_not_read_as_indices():
+    rnn = VanillaRNN(5, 8, 5, seed=0, backend="numpy")
+    one_hot_ints = np.eye(5, dtype=int)[[0, 1, 2, 2, 3]]
+    with pytest.raises(ValueError, match=r"looks like one-hot rows \(T, n_x\).*X.astype\(float\)"):
+        rnn.forward(one_hot_ints)
+    hs, _ = rnn.forward(one_hot_ints.astype(float))
+    assert hs.shape == (5, 1, 8)
+    hs_indices, _ = rnn.forward(np.array([0, 1, 2, 2, 3]))
+    np.testing.assert_array_equal(hs, hs_indices)
+    hs_batch, _ = rnn.forward(np.array([[0, 1, 2], [3, 4, 0]]))      # genuine (T, B) indices still work
+    assert hs_batch.shape == (2, 3, 8)
+
+
+def test_lr_together_with_an_optimizer_object_is_refused():
+    with pytest.raises(ValueError, match="lr=0.5 was given together with the optimizer object Adam"):
+        VanillaRNN(3, 4, 3, lr=0.5, optimizer=rc.Adam(lr=0.001), backend="numpy")
+    rnn = VanillaRNN(3, 4, 3, optimizer=rc.Adam(lr=0.001, beta2=0.99), backend="numpy")
+    assert rnn.lr == 0.001 and rnn.optimizer.beta2 == 0.99
+    assert VanillaRNN(3, 4, 3, backend="numpy").lr == 0.01             # the default for a named one
+    assert VanillaRNN(3, 4, 3, lr=0.3, optimizer="adam", backend="numpy").lr == 0.3
+
+
+def test_softmax_takes_lists_and_refuses_scalars_clearly():
+    np.testing.assert_allclose(rc.softmax([1.0, 1.0]), [0.5, 0.5])
+    np.testing.assert_allclose(rc.softmax([0, 0, 0, 0]), [0.25] * 4)       # integers become floats
+    np.testing.assert_allclose(rc.softmax(np.array([[0.0, np.log(3.0)]])), [[0.25, 0.75]])
+    with pytest.raises(ValueError, match="at least one axis, got a scalar"):
+        rc.softmax(np.float64(3.0))

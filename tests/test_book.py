@@ -217,7 +217,7 @@ def test_setup_notebook_stores_alt_text_with_each_png(tmp_path, monkeypatch):
     matplotlib.use("Agg")
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.core.pylabtools import select_figure_formats
-    from rnn_core import plots
+    from rnn_course import plots
 
     shell = InteractiveShell.instance()
     try:
@@ -238,7 +238,7 @@ def test_figure_alt_text_names_every_titled_axes():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from rnn_core.plots import figure_alt_text
+    from rnn_course.plots import figure_alt_text
 
     fig, (left, right) = plt.subplots(1, 2)
     fig.suptitle("Two panels")

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from rnn_core import VanillaRNN, plots
+from rnn_core import VanillaRNN
+from rnn_course import plots
 
 
 def test_vocabulary_encode_decode_and_one_hot():
@@ -48,8 +49,8 @@ def test_each_plot_returns_a_titled_figure_with_labelled_axes():
         plots.plot_loss([1.6, 1.0, 0.5], reference=np.log(5), reference_label="ln 5"),
         plots.plot_probability_heatmap(ys[:5], "hello", idx_to_char, target_text="ello "),
         plots.plot_hidden_heatmap(hs[:5], "hello"),
-        plots.plot_hidden_tsne(hs[:, 0], list(text), perplexity=5),
-        plots.plot_hidden_pca(hs[:, 0], list(range(len(text)))),
+        plots.plot_embedding(plots.embed_tsne(hs[:, 0], perplexity=5), list(text)),
+        plots.plot_embedding(plots.embed_pca(hs[:, 0])[0], list(range(len(text)))),
     ]
     for fig in figures:
         ax = fig.axes[0]

@@ -1,11 +1,11 @@
-"""The live demos' update functions (rnn_core/demos.py): the numbers each slider shows."""
+"""The live demos' update functions (rnn_course/demos.py): the numbers each slider shows."""
 import re
 
 import numpy as np
 import pytest
 
 import rnn_core as rc
-from rnn_core import demos
+from rnn_course import demos
 
 
 # ------------------------------------------------------------------ temperature (notebook 05)

@@ -20,7 +20,7 @@ def _synthetic(tmp_path, check_source=None, after=None):
     """A notebook with one exercise (``halve``) in the agreed form; optional weaker check, extra cell."""
     cells = [
         nbformat.v4.new_markdown_cell("# Synthetic\n## Exercises\n**Exercise 1.** Halve a number."),
-        nbformat.v4.new_code_cell("from rnn_core import exercises"),
+        nbformat.v4.new_code_cell("from rnn_course import exercises"),
         nbformat.v4.new_code_cell(f"def halve(x):\n    {STUB_MARKER}\n    return None"),
         nbformat.v4.new_code_cell("# Worked solution (hidden) of Exercise 1: halve\ndef halve_solution(x):\n    return x / 2",
                                   metadata={"tags": ["solution"], "jupyter": {"source_hidden": True}}),

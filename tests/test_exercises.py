@@ -1,9 +1,9 @@
-"""rnn_core.exercises: a check tests the student's function and says plainly where they stand."""
+"""rnn_course.exercises: a check tests the student's function and says plainly where they stand."""
 import numpy as np
 import pytest
 
-from rnn_core import exercises
-from rnn_core.exercises import CheckFailed, NotAttempted
+from rnn_course import exercises
+from rnn_course.exercises import CheckFailed, NotAttempted
 
 
 # A small exercise as the notebooks write it: the student's stub, the worked solution beside it

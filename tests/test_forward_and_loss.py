@@ -99,10 +99,10 @@ def test_functions_write_into_the_arrays_they_are_given(rng):
     X, Y = rng.integers(0, 5, (3, 2)), rng.integers(0, 4, (3, 2))
     h0 = np.zeros((2, 6))
     hs_out, ys_out = np.empty((3, 2, 6)), np.empty((3, 2, 4))
-    hs, ys = rc.functional.forward(rnn.params, X, h0, out=(hs_out, ys_out))
+    hs, ys = rc.fast.vanilla.forward(rnn.params, X, h0, out=(hs_out, ys_out))
     assert hs is hs_out and np.shares_memory(ys, ys_out)
     dense_out = np.empty((3, 2, 6))
-    projected = rc.functional.input_projection(rnn.params, rc.one_hot(X, 5), out=dense_out)
+    projected = rc.fast.vanilla.input_projection(rnn.params, rc.one_hot(X, 5), out=dense_out)
     assert np.shares_memory(projected, dense_out)
     delta_out = np.empty_like(ys)
     delta_y = rc.functional.output_error(ys, Y, out=delta_out)
@@ -111,9 +111,9 @@ def test_functions_write_into_the_arrays_they_are_given(rng):
     soft = rc.functional.output_error(ys, rc.one_hot(Y, 4), out=np.empty_like(ys))
     np.testing.assert_allclose(soft, delta_y, rtol=0, atol=1e-15)
     buffers = (np.empty((3, 2, 6)), np.empty((3, 2, 6)))
-    grads = rc.functional.bptt(rnn.params, X, hs, h0, delta_y, out=buffers)
+    grads = rc.fast.vanilla.bptt(rnn.params, X, hs, h0, delta_y, out=buffers)
     assert grads["delta_h"] is buffers[1]
-    plain = rc.functional.bptt(rnn.params, X, hs, h0, delta_y)
+    plain = rc.fast.vanilla.bptt(rnn.params, X, hs, h0, delta_y)
     for name in plain:
         np.testing.assert_array_equal(grads[name], plain[name])
 

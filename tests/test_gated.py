@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rnn_core as rc
-from rnn_core import GRU, LSTM, gated, gated_experiment
+from rnn_core import GRU, LSTM, fast
+from rnn_course import gated_experiment
 
 TOLERANCE = 1e-7   # float64, eps = 1e-5: correct gradients give about 1e-9 or less
 
@@ -251,7 +252,7 @@ def test_forward_trace_exposes_the_gates_and_the_cell_state(rng):
     model = make(LSTM, {})
     X = rng.integers(0, 5, (6, 2))
     trace = model.forward_trace(X)
-    f, i, o, g = (trace.gates[name] for name in gated.LSTM_GATES)
+    f, i, o, g = (trace.gates[name] for name in fast.gated.LSTM_GATES)
     assert all(0 < float(v.min()) and float(v.max()) < 1 for v in (f, i, o))
     c_prev = np.concatenate([np.zeros((1, 2, 4)), trace.cs[:-1]])
     np.testing.assert_allclose(trace.cs, f * c_prev + i * g, rtol=0, atol=1e-15)     # (8.5)
@@ -280,7 +281,7 @@ def test_forget_bias_and_update_bias_set_the_gate_biases():
     gru = GRU(3, 4, 3, backend="numpy", update_bias=2.0)
     np.testing.assert_array_equal(gru.b, np.concatenate([np.full(4, 2.0), np.zeros(8)])[None])
     orthogonal = LSTM(3, 4, 3, seed=0, backend="numpy", init="orthogonal")
-    for gate in gated.LSTM_GATES:
+    for gate in fast.gated.LSTM_GATES:
         W_h = orthogonal.gate_weights(gate)[1]
         np.testing.assert_allclose(W_h.T @ W_h, np.eye(4), atol=1e-12)
 
@@ -433,3 +434,27 @@ def test_gated_benchmark_runs_tiny(capsys):
     table = capsys.readouterr().out
     assert "| tiny (2, 5, 11, 8) | LSTM | rnn_core | float64 |" in table
     assert "| tiny (2, 5, 11, 8) | GRU (8.7, notebook 07) | rnn_core | float32 |" in table
+
+
+def test_load_gives_back_the_cell_options_and_the_class(tmp_path):
+    """forget_bias, update_bias and reset_after are saved; load builds the same class with them."""
+    models = [LSTM(3, 4, 3, seed=0, backend="numpy", forget_bias=3.0),
+              GRU(3, 4, 3, seed=0, backend="numpy", update_bias=2.0, reset_after=True),
+              GRU(3, 4, 3, seed=0, backend="numpy", update_bias=-1.0)]
+    for k, model in enumerate(models):
+        path = model.save(tmp_path / f"model{k}")
+        loaded = type(model).load(path)
+        assert type(loaded) is type(model)
+        assert loaded.settings() == model.settings() and repr(loaded) == repr(model)
+        assert loaded.PARAM_NAMES == model.PARAM_NAMES
+        for name in model.PARAM_NAMES:
+            np.testing.assert_array_equal(loaded.params[name], model.params[name])
+
+
+def test_a_file_whose_parameters_do_not_fit_its_settings_is_refused(tmp_path):
+    from rnn_core.serialization import write_model
+    gru = GRU(3, 4, 3, seed=0, backend="numpy")                           # (8.7): no bhn
+    settings = {**gru.settings(), "reset_after": True}                    # ... but says (8.7′)
+    path = write_model(tmp_path / "mixed", GRU.FORMAT_TAG, gru.params, settings, None)
+    with pytest.raises(rc.ModelFileError, match="holds the parameters Wh, Why, Wx, b, by; a GRU with its settings has Wh, Why, Wx, b, bhn, by"):
+        GRU.load(path)

@@ -73,7 +73,7 @@ def _reference_recurrences(a, h0, Whh, g):
 @pytest.mark.parametrize("T, B, n", [(1, 1, 1), (5, 3, 7), (9, 130, 33), (4, 9, 513), (3, 2, 1030)])
 def test_recurrence_kernels_match_numpy(kind, dtype, tolerance, T, B, n, monkeypatch):
     import cupy
-    from rnn_core import gpu_kernels
+    from rnn_core.fast import gpu_kernels
     if kind == "cluster" and int(cupy.cuda.Device().compute_capability) < 90:
         pytest.skip("thread-block clusters need compute capability 9.0")
     monkeypatch.setattr(gpu_kernels, "KERNEL", kind)

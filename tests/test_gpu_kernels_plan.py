@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from rnn_core import gpu_kernels
+from rnn_core.fast import gpu_kernels
 
 
 def test_importing_the_kernels_needs_no_cupy():

@@ -92,7 +92,7 @@ def test_hidden_state_gradients_match_finite_differences_through_h0(rng):
     X, Y = rng.integers(0, 5, (4, 2)), rng.integers(0, 4, (4, 2))
     h0 = rng.standard_normal((2, 6)) * 0.5
     hs, ys = rnn.forward(X, h0)
-    analytic = rc.functional.bptt(rnn.params, X, hs, h0, rc.functional.output_error(ys, Y))["dh0"]
+    analytic = rc.fast.vanilla.bptt(rnn.params, X, hs, h0, rc.functional.output_error(ys, Y))["dh0"]
     numeric = rc.numerical_gradient(lambda: rnn.compute_loss(Y, rnn.forward(X, h0)[1]), h0)
     assert rc.relative_error(analytic, numeric) < TOLERANCE
 
@@ -166,3 +166,26 @@ def test_gradients_match_for_targets_that_do_not_sum_to_one(rng):
     X = rng.integers(0, 5, (4, 2))
     Y = 2.0 * rc.one_hot(rng.integers(0, 4, (4, 2)), 4)
     assert_gradients_match(rc.check_gradients(rnn, X, Y))
+
+
+def test_hidden_state_gradients_match_finite_differences(rng):
+    """∂L/∂h_t: perturb h_t itself and rerun the rest of the sequence from it."""
+    rnn = VanillaRNN(5, 4, 3, seed=2, init_scale=0.7, backend="numpy")
+    T, B = 5, 2
+    X, Y = rng.integers(0, 5, (T, B)), rng.integers(0, 3, (T, B))
+    hs, ys = rnn.forward(X)
+    analytic = rnn.hidden_state_gradients(X, Y, hs, ys)
+    N = T * B
+
+    def loss_from(t, h_t):
+        probs = rc.softmax(h_t @ rnn.Why + rnn.by)
+        loss = -np.log(probs[np.arange(B), Y[t]]).sum()
+        if t + 1 < T:
+            _, later = rnn.forward(X[t + 1:], h0=h_t)
+            loss -= np.log(np.take_along_axis(later, Y[t + 1:, :, None], axis=-1)).sum()
+        return loss / N                          # the steps before t do not depend on h_t
+
+    for t in range(T):
+        h_t = hs[t].copy()
+        numeric = rc.numerical_gradient(lambda: loss_from(t, h_t), h_t)
+        assert rc.relative_error(analytic[t], numeric) < 1e-7, t

@@ -5,7 +5,7 @@ import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.patches import Rectangle
 
-from rnn_core import plots
+from rnn_course import plots
 
 
 @pytest.fixture(autouse=True)

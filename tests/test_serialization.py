@@ -1,6 +1,7 @@
 """Saving and loading: exact round trips, atomic writes, and files that are refused."""
 import os
 import pickle
+import stat
 import zipfile
 
 import numpy as np
@@ -162,3 +163,76 @@ def test_an_older_file_without_the_new_settings_still_loads(tmp_path):
     loaded = VanillaRNN.load(tmp_path / "old.npz", backend="numpy")
     assert (loaded.optimizer.name, loaded.lr, loaded.clip, loaded.clip_mode) == ("adam", 0.02, 2.0, "norm")
     assert (loaded.init, loaded.optimizer.beta1, loaded.optimizer.eps) == ("lecture", 0.9, 1e-8)
+
+
+def test_save_and_load_agree_on_the_npz_suffix(tmp_path):
+    rnn = VanillaRNN(3, 4, 3, seed=1, backend="numpy")
+    written = rnn.save(tmp_path / "m")
+    assert written == str(tmp_path / "m.npz")
+    loaded = VanillaRNN.load(tmp_path / "m", backend="numpy")
+    np.testing.assert_array_equal(loaded.Whh, rnn.Whh)
+    with pytest.raises(rc.MissingModelFileError, match=r"does not exist \(nor .*other.npz"):
+        VanillaRNN.load(tmp_path / "other")
+
+
+def test_saved_models_get_the_mode_of_a_normal_file(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        path = VanillaRNN(3, 4, 3, backend="numpy").save(tmp_path / "m.npz")
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
+        os.umask(0o077)
+        path = VanillaRNN(3, 4, 3, backend="numpy").save(tmp_path / "private.npz")
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    finally:
+        os.umask(previous)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"this is not a zip file at all", "not a model file: an rnn_core model is a .npz"),
+    (b"", "not a model file"),
+    (b"\x80\x04\x95 pickled", "holds pickled Python objects"),
+])
+def test_a_file_that_is_not_a_zip_is_named_for_what_it_is(tmp_path, content, message):
+    path = tmp_path / "thing.npz"
+    path.write_bytes(content)
+    with pytest.raises(rc.ModelFileError, match=message):
+        VanillaRNN.load(path)
+
+
+def test_multi_character_tokens_survive_saving(tmp_path):
+    rnn = VanillaRNN(4, 5, 4, seed=0, backend="numpy")
+    vocabulary = {"<s>": 0, "a": 1, "bc": 2, "</s>": 3}
+    rnn.set_vocabulary(vocabulary)
+    loaded = VanillaRNN.load(rnn.save(tmp_path / "tokens"), backend="numpy")
+    assert loaded.char_to_idx == vocabulary
+    assert loaded.idx_to_char == {0: "<s>", 1: "a", 2: "bc", 3: "</s>"}
+
+
+def test_float16_files_and_adam_settings(tmp_path):
+    rnn = VanillaRNN(3, 4, 3, backend="numpy", optimizer=rc.Adam(lr=0.002, beta1=0.8, beta2=0.99, eps=1e-6),
+                     init="orthogonal", whh_scale=0.9, init_scale=0.2)
+    loaded = VanillaRNN.load(rnn.save(tmp_path / "adam"), backend="numpy")
+    adam = loaded.optimizer
+    assert (adam.name, adam.lr, adam.beta1, adam.beta2, adam.eps) == ("adam", 0.002, 0.8, 0.99, 1e-6)
+    assert (loaded.init, loaded.whh_scale, loaded.init_scale) == ("orthogonal", 0.9, 0.2)
+    with np.load(tmp_path / "adam.npz") as archive:
+        contents = {key: archive[key] for key in archive.files}
+    for name in rc.functional.PARAM_NAMES:
+        contents[name] = contents[name].astype(np.float16)
+    np.savez(tmp_path / "half.npz", **contents)
+    with pytest.raises(rc.ModelFileError, match="dtype float16; expected float32 or float64"):
+        VanillaRNN.load(tmp_path / "half.npz")
+
+
+def test_a_save_is_on_disk_before_it_is_renamed_into_place(tmp_path, monkeypatch):
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append(("fsync", fd)), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (events.append(("replace", os.fspath(a), os.fspath(b))),
+                                                      real_replace(a, b))[1])
+    path = VanillaRNN(3, 4, 3, backend="numpy").save(tmp_path / "m.npz")
+    kinds = [event[0] for event in events]
+    assert kinds == ["fsync", "replace", "fsync"]          # the data, the rename, the folder entry
+    _, temporary, target = events[1]
+    assert target == path and os.path.dirname(temporary) == str(tmp_path)   # same folder: an atomic rename
+    assert not os.path.exists(temporary)

@@ -47,7 +47,7 @@ def printed(cell):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_every_exercise_has_a_stub_a_hidden_worked_solution_and_a_check(path):
-    """The agreed form (rnn_core/exercises.py): stub `name` with `# YOUR CODE HERE`, hidden worked
+    """The agreed form (rnn_course/exercises.py): stub `name` with `# YOUR CODE HERE`, hidden worked
     solution `name_solution` labelled in its first line, a check cell calling exercises.check(..., name)
     whose stored output says "not attempted yet" and shows the worked solution passing."""
     cells = load(path)["cells"]

@@ -49,7 +49,7 @@ def test_the_handout_holds_the_notebooks_the_library_and_the_pinned_requirements
     folder, zip_path = handout
     files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     assert {"README.md", "pyproject.toml", "requirements.txt", "rnn_core/__init__.py",
-            "rnn_core/exercises.py", "rnn_core/data/animals.txt"} <= files
+            "rnn_course/exercises.py", "rnn_core/data/animals.txt"} <= files
     assert {p.name for p in ROOT.glob("LICENSE*")} <= files
     stored_results = {f"benchmarks/results/{p.name}" for p in (ROOT / "benchmarks" / "results").glob("*.md")}
     assert stored_results <= files, "notebook 08 reads the stored benchmark results"

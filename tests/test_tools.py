@@ -293,6 +293,8 @@ def solution_project(tmp_path: Path) -> Path:
     (tmp_path / "rnn_core" / "data" / "words.txt").write_text("abc\n", encoding="utf-8")
     (tmp_path / "rnn_core" / "__pycache__").mkdir()
     (tmp_path / "rnn_core" / "__pycache__" / "x.pyc").write_bytes(b"")
+    (tmp_path / "rnn_course").mkdir()
+    (tmp_path / "rnn_course" / "__init__.py").write_text("", encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'rnn_core'\n", encoding="utf-8")
     (tmp_path / "requirements.txt").write_text("numpy==2.0.0\n", encoding="utf-8")
     (tmp_path / "README.md").write_text("# For the repository, not for students\n", encoding="utf-8")
@@ -336,7 +338,7 @@ def test_make_student_adds_the_library_requirements_and_a_student_readme_and_zip
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert files == ["README.md", "notebooks/01_rnn_cell.ipynb", "notebooks/02_bptt.ipynb", "notebooks/assets/diagram.svg",
                      "notebooks/data.csv", "notebooks/figures/sub/plot.png", "pyproject.toml", "requirements.txt",
-                     "rnn_core/__init__.py", "rnn_core/data/words.txt"]
+                     "rnn_core/__init__.py", "rnn_core/data/words.txt", "rnn_course/__init__.py"]
     readme = (out / "README.md").read_text(encoding="utf-8")
     assert readme.startswith("# Recurrent neural networks from scratch") and "requirements.txt" in readme
     assert "| [01 · The RNN cell](notebooks/01_rnn_cell.ipynb) | One step |" in readme

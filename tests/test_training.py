@@ -221,3 +221,127 @@ def test_norm_clipping_scales_small_gradients_too():
     clipped, norm = rc.clip_by_global_norm(grads, 0.25)
     assert norm == pytest.approx(0.5)
     np.testing.assert_allclose(clipped["a"], [[0.15, -0.2]])
+
+
+def test_huge_but_finite_float32_gradients_are_clipped_not_refused():
+    for clip_mode in ("value", "norm"):
+        rnn = VanillaRNN(3, 4, 3, lr=0.1, seed=0, dtype=np.float32, backend="numpy", clip=1.0, clip_mode=clip_mode)
+        grads = {name: np.full_like(p, 3e38) for name, p in rnn.params.items()}
+        before = {name: p.copy() for name, p in rnn.params.items()}
+        applied = rnn.apply_gradients(grads)
+        assert all(np.isfinite(g).all() for g in applied.values())
+        if clip_mode == "value":
+            assert all((g == 1.0).all() for g in applied.values())
+        else:
+            assert rc.global_norm(applied) == pytest.approx(1.0, rel=1e-5)
+        for name, param in rnn.params.items():
+            np.testing.assert_allclose(param, before[name] - 0.1 * applied[name], rtol=1e-6)
+
+
+def test_repeated_one_epoch_calls_do_not_repeat_the_batch_order():
+    rnn = VanillaRNN(3, 4, 3, seed=0, backend="numpy")
+    orders = [[list(batch) for batch in rnn._batches(8, 3)] for _ in range(3)]
+    assert orders[0] != orders[1] and orders[1] != orders[2]
+    # train() draws from the same generator: one call of 2 epochs = two calls of 1 epoch.
+    X = np.random.default_rng(0).integers(0, 3, (4, 8))
+    Y = (X + 1) % 3
+    one_call = VanillaRNN(3, 4, 3, lr=0.1, seed=0, backend="numpy")
+    one_call.train(X, Y, epochs=2, batch_size=3, print_interval=0)
+    two_calls = VanillaRNN(3, 4, 3, lr=0.1, seed=0, backend="numpy")
+    for _ in range(2):
+        two_calls.train(X, Y, epochs=1, batch_size=3, print_interval=0)
+    np.testing.assert_array_equal(one_call.Whh, two_calls.Whh)
+    repeated = VanillaRNN(3, 4, 3, lr=0.1, seed=0, backend="numpy")   # an explicit seed re-seeds
+    for _ in range(2):
+        repeated.train(X, Y, epochs=1, batch_size=3, print_interval=0, shuffle_seed=0)
+    assert not np.array_equal(repeated.Whh, one_call.Whh)
+    generator = np.random.default_rng(5)                             # a Generator can be passed
+    assert VanillaRNN(3, 4, 3, backend="numpy", shuffle_seed=generator).shuffle_rng is generator
+
+
+def test_train_text_carries_each_chunks_last_state_and_resets_every_epoch(monkeypatch):
+    text = "abcabcabdabcabcabcabdabcab" * 3
+    rnn = VanillaRNN(4, 6, 4, lr=0.05, seed=0, init_scale=0.5, backend="numpy")
+    calls = []
+    original = rnn._train_step
+
+    def recording_train_step(X, Y, h0, mask):
+        loss, hs = original(X, Y, h0, mask)
+        calls.append((h0.copy(), hs[-1].copy()))
+        return loss, hs
+
+    monkeypatch.setattr(rnn, "_train_step", recording_train_step)
+    rnn.train_text(text, epochs=2, print_interval=0, seq_length=5, batch_size=3)
+    chunks = len(list(rc.data.text_stream_batches(np.arange(len(text)), 3, 5)))
+    assert len(calls) == 2 * chunks and chunks >= 3
+    for epoch in range(2):
+        first = epoch * chunks
+        np.testing.assert_array_equal(calls[first][0], np.zeros((3, 6)))        # h_0 = 0 each epoch
+        for k in range(first + 1, first + chunks):
+            np.testing.assert_array_equal(calls[k][0], calls[k - 1][1])        # = last state before
+            assert np.abs(calls[k][0]).max() > 0
+
+
+def test_the_epoch_loss_weights_each_batch_by_its_real_steps():
+    """With a no-op optimizer, the epoch's loss is the loss over all real steps at once."""
+
+    class Frozen:
+        lr = 1.0
+
+        def step(self, params, grads):
+            pass
+
+    words = ["a", "ab", "abcabc", "b", "cab", "ca", "abcabcab"]
+    char_to_idx, _ = rc.vocabulary_from_words(words)
+    X, Y, mask = rc.prepare_sequences(words, char_to_idx)
+    rnn = VanillaRNN(len(char_to_idx), 5, len(char_to_idx), seed=0, init_scale=0.5, backend="numpy", optimizer=Frozen())
+    history = rnn.train(X, Y, epochs=3, batch_size=2, mask=mask, print_interval=0)
+    whole = rnn.compute_loss(Y, rnn.forward(X)[1], mask=mask)
+    np.testing.assert_allclose(history, [whole] * 3, rtol=1e-12)
+    # An unweighted mean of the batch losses differs here, so the check has teeth.
+    batch_losses = [rnn.compute_loss(Y[:, r], rnn.forward(X[:, r])[1], mask=mask[:, r])
+                    for r in (slice(0, 2), slice(2, 4), slice(4, 6), slice(6, 7))]
+    assert abs(np.mean(batch_losses) - whole) > 1e-3
+
+
+def test_adam_follows_its_formula_where_eps_matters():
+    """g ≈ 1e-6: sqrt(v̂) ≈ 1e-6 is comparable to ε = 1e-7, so ε's place changes the step."""
+    lr, beta1, beta2, eps = 0.01, 0.9, 0.999, 1e-7
+    adam = rc.Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    params = {"w": np.array([[0.5, -0.5, 0.0]])}
+    gradients = [np.array([[1e-6, -3e-6, 2e-7]]), np.array([[2e-6, 1e-6, -5e-7]]), np.array([[-1e-6, 2e-6, 1e-6]])]
+    w, m, v = params["w"].copy(), np.zeros(3), np.zeros(3)
+    for t, g in enumerate(gradients, start=1):
+        adam.step(params, {"w": g})
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g ** 2
+        m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+        w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+        np.testing.assert_allclose(params["w"], w, rtol=1e-12, atol=0)
+    eps_inside = 0.5 - lr * 1e-6 / np.sqrt(1e-12 + eps)                # ε under the root: a tiny step
+    assert abs(params["w"][0, 0] - eps_inside) > 1e-3 * lr
+
+
+def test_reused_work_arrays_never_overwrite_what_a_caller_holds(rng):
+    rnn = VanillaRNN(4, 5, 4, lr=0.1, seed=0, backend="numpy")
+    X, Y = rng.integers(0, 4, (6, 3)), rng.integers(0, 4, (6, 3))
+    _, hs_first = rnn.train_step(X, Y)
+    kept = hs_first.copy()
+    rnn.train(X, Y, epochs=3, print_interval=0)
+    rnn._train_step(X, Y, np.zeros((3, 5)), None)
+    hs_forward, ys_forward = rnn.forward(X)
+    hs_again, _ = rnn.forward(X[::-1])
+    np.testing.assert_array_equal(hs_first, kept)
+    assert not np.shares_memory(hs_forward, hs_again)
+    held = rnn._work_array("hs", (6, 3, 5))
+    assert rnn._work_array("hs", (6, 3, 5)) is not held            # someone holds it: a new one
+
+
+def test_training_with_reused_arrays_equals_training_without(rng):
+    X, Y = rng.integers(0, 4, (6, 3)), rng.integers(0, 4, (6, 3))
+    a = VanillaRNN(4, 5, 4, lr=0.1, seed=0, backend="numpy", optimizer="adam")
+    b = VanillaRNN(4, 5, 4, lr=0.1, seed=0, backend="numpy", optimizer="adam")
+    losses_a = a.train(X, Y, epochs=5, print_interval=0)
+    losses_b = [b.train_step(X, Y)[0] for _ in range(5)]
+    np.testing.assert_array_equal(losses_a, losses_b)
+    np.testing.assert_array_equal(a.Whh, b.Whh)

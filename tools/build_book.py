@@ -19,7 +19,7 @@ themselves are never written):
 - the output of an exercise's check cell (a call of ``check(``) wraps its long message lines
   (tag ``wrap-output``, book.css); other outputs keep their columns and scroll if wide;
 - each figure keeps its alt text (``{"image/png": {"alt": ...}}`` in the output's metadata, as
-  ``rnn_core.plots.setup_notebook`` stores it); an older output without it gets the figure's
+  ``rnn_course.plots.setup_notebook`` stores it); an older output without it gets the figure's
   titles from its ``[figure: ...]`` text form.
 
 MathJax 3 comes from npm's ``mathjax`` package (``npm pack``, checked against its sha512 and

@@ -34,7 +34,7 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from rnn_core import VanillaRNN  # noqa: E402
-from rnn_core.gated_experiment import delay_batch  # noqa: E402  (the same task as notebook 09)
+from rnn_course.gated_experiment import delay_batch  # noqa: E402  (the same task as notebook 09)
 
 K = 8                 # alphabet size; chance accuracy is 1/K
 N_H = 32              # hidden units

@@ -36,7 +36,7 @@ WRONG_CONSTANT = "123.0"
 # What is planted in place of the stub; {name} is the student's function.
 PLANTS = {
     "near miss": "def {name}(*args, **kwargs):\n"
-                 "    from rnn_core.exercises import perturbed\n"
+                 "    from rnn_course.exercises import perturbed\n"
                  "    answer = {name}_solution(*args, **kwargs)\n"
                  "    wrong = perturbed(answer)\n"
                  "    if wrong is answer:\n"

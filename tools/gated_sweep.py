@@ -5,7 +5,7 @@ Usage:  python tools/gated_sweep.py [--out notebooks/data/gated_sweep.json] [--u
                                     [--models "LSTM, b_f = 3,..."] [--jobs N] [--tiny]
         python tools/gated_sweep.py --zen [--zen-out notebooks/data/gated_zen.json] [--seeds 3]
 
-For each model of ``rnn_core.gated_experiment.MODELS``, delay, learning rate and seed it trains
+For each model of ``rnn_course.gated_experiment.MODELS``, delay, learning rate and seed it trains
 one model for the same number of updates on the same batches and records its test accuracy
 at four checkpoints. The models with the default gate biases (``SHORT_ONLY``) run at the short
 delays only: they already fail there, and skipping them at long delays halves the cost. The
@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.p
 
 import numpy as np  # noqa: E402
 
-from rnn_core import gated_experiment as experiment  # noqa: E402
+from rnn_course import gated_experiment as experiment  # noqa: E402
 
 DEFAULT_OUT = os.path.join("notebooks", "data", "gated_sweep.json")
 
@@ -133,7 +133,7 @@ def main(argv=None):
     parser.add_argument("--lrs", default="0.003,0.01")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--models", default=",".join(experiment.MODELS),
-                        help="comma-separated names from rnn_core.gated_experiment.MODELS")
+                        help="comma-separated names from rnn_course.gated_experiment.MODELS")
     parser.add_argument("--short-delays", default="10,20",
                         help="the only delays at which the SHORT_ONLY models (default gate biases) run")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")

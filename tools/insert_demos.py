@@ -1,4 +1,4 @@
-"""Insert the live widget demos (rnn_core/demos.py) into notebooks 03, 05, 06 and 07.
+"""Insert the live widget demos (rnn_course/demos.py) into notebooks 03, 05, 06 and 07.
 
 For each demo three cells, all tagged ``demo``:
 
@@ -63,7 +63,7 @@ DEMOS = (
               "threshold $c$. Clipping by value (4.4) turns the gradient whenever it cuts one coordinate "
               "more than the other; clipping by norm (4.5) only shortens it. The figure below shows "
               "$g = (8, 2)$ at $c = 5$; the live version follows the sliders."),
-        figure='''from rnn_core import demos
+        figure='''from rnn_course import demos
 
 clipped = demos.clip_2d((8.0, 2.0), 5.0)
 print(f"by value: {clipped.by_value}, turned by {clipped.turn_by_value:.1f}°")
@@ -81,7 +81,7 @@ demos.show_clipping(gradient=(8.0, 2.0), threshold=5.0)''',
               r"0 the mass moves onto the favourite (greedy decoding), towards large $\tau$ it spreads "
               r"towards uniform. Each panel's title gives the entropy $-\sum_c p_c \ln p_c$ in nats: 0 for a "
               r"sure choice, $\ln K$ for $K$ equally likely symbols."),
-        figure='''from rnn_core import demos
+        figure='''from rnn_course import demos
 
 entropies = [demos.temperature_distribution(logits, tau).entropy for tau in (0.25, 1.0, 4.0)]
 print("the entropy rises with τ = 0.25, 1, 4:", entropies[0] < entropies[1] < entropies[2])
@@ -100,7 +100,7 @@ demos.show_temperature(logits, idx_to_char)''',
               r"The left heatmap shows $h_t$ (the first 32 of the 64 units) after each character, the "
               r"right one $\hat y_t$, the trained model's distribution of the next character. Try a line "
               r"of the Zen, then the same line with a typo."),
-        figure='''from rnn_core import demos
+        figure='''from rnn_course import demos
 
 trace = demos.hidden_state_trace(trained, "Beautiful is better", char_to_idx)
 print(f"h_t: {trace.hidden.shape}, ŷ_t: {trace.predictions.shape}")
@@ -118,7 +118,7 @@ demos.show_hidden_states(trained, char_to_idx, idx_to_char, text="Beautiful is b
               r"inputs. The solid curve is $\lVert \partial L / \partial h_t \rVert / \lVert \partial L / "
               r"\partial h_T \rVert$ by (8.2) for $W_{hh} = \rho Q$ with $Q$ orthogonal, the dotted line "
               r"$\rho^{T-t}$. The figure below shows the five radii of section 1 with small inputs."),
-        figure='''from rnn_core import demos
+        figure='''from rnn_course import demos
 
 for rho in (0.5, 0.9, 1.0, 1.1, 1.5):
     curve = demos.gradient_decay(rho, steps=60, input_scale=0.01)

@@ -8,7 +8,8 @@ top folder is ``rnn-course-student/``) holds
   all outputs and execution counts cleared; the other files of ``notebooks/`` (data, figures) are
   copied. The navigation cells' "Contents" link, ``../README.md#the-notebooks``, leads to the
   student README's list of notebooks;
-* ``rnn_core/``: the library the notebooks import, with its data files, and
+* ``rnn_core/`` (the library, with its data files) and ``rnn_course/`` (the exercise checks,
+  demos and figures), which the notebooks import, and
   ``benchmarks/results/`` (the stored timings notebook 08 shows);
 * ``pyproject.toml``, ``requirements.txt`` (the locked versions with their hashes) and the ``LICENSE*`` files;
 * ``README.md``: set-up in two commands, how an exercise check reports, the list of notebooks
@@ -40,7 +41,7 @@ REMOVED_TAGS = ("solution", "instructor")
 README_TEMPLATE = Path(__file__).resolve().parent / "student_README.md"
 TOP_FOLDER = "rnn-course-student"                   # the folder the zip unpacks to
 ROOT_FILES = ("pyproject.toml", "requirements.txt")    # and every LICENSE* file
-SHARED_FOLDERS = ("rnn_core", "benchmarks/results")     # the library; stored timings notebook 08 reads
+SHARED_FOLDERS = ("rnn_core", "rnn_course", "benchmarks/results")   # the library, the course machinery; timings notebook 08 reads
 SKIP_NAMES = {".ipynb_checkpoints", "__pycache__"}
 
 
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     root = _nbio.resolve_root(args.root)
     src_dir = _nbio.notebooks_dir(root)
-    missing = [name for name in ("notebooks", "rnn_core", *ROOT_FILES) if not (root / name).exists()]
+    missing = [name for name in ("notebooks", "rnn_core", "rnn_course", *ROOT_FILES) if not (root / name).exists()]
     if missing:
         print(f"error: the handout needs {', '.join(missing)} under {root}", file=sys.stderr)
         return 2

@@ -11,8 +11,8 @@ runs the whole grid; the notebook reproduces one point with ``train_delay_task``
 """
 import numpy as np
 
-from .gated import GRU, LSTM
-from .model import VanillaRNN
+from rnn_core.gated import GRU, LSTM
+from rnn_core.model import VanillaRNN
 
 K = 8                 # alphabet size
 N_H = 32              # hidden units of every model

@@ -104,7 +104,7 @@ def expect_array(got, expected, what, tolerance=None, relative=None):
     _not_none(got, what, f"an array of shape {expected.shape}")
     numeric = np.issubdtype(expected.dtype, np.number) and not np.issubdtype(expected.dtype, np.bool_)
     try:
-        from .backend import to_numpy
+        from rnn_core.backend import to_numpy
         got_host = np.asarray(to_numpy(got), dtype=np.result_type(expected.dtype, np.float64) if numeric else None)
     except (TypeError, ValueError):
         raise CheckFailed(f"{what} should be an array of shape {expected.shape}, got {_describe(got)}") from None

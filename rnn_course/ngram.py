@@ -13,8 +13,8 @@ frequencies); order 2 is the bigram table of notebook 00.
 import math
 from collections import Counter
 
-from .data import END_MARKER, START_MARKER, _check_words
-from .validation import positive_float, positive_int
+from rnn_core.data import END_MARKER, START_MARKER, _check_words
+from rnn_core.validation import positive_float, positive_int
 
 
 class NGramModel:

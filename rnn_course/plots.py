@@ -6,7 +6,7 @@ Every figure has a title and labelled axes.
 """
 import numpy as np
 
-from .backend import to_numpy
+from rnn_core.backend import to_numpy
 
 DPI = 90
 
@@ -220,22 +220,6 @@ def plot_embedding(points, labels, ax=None, title="Hidden states", xlabel="dimen
     ax.set_title(title)
     fig.tight_layout()
     return fig
-
-
-def plot_hidden_tsne(hidden_states, labels, perplexity=30.0, seed=0, ax=None,
-                     title="t-SNE of hidden states", annotate=False):
-    """t-SNE scatter of hidden states ``(N, n_h)`` coloured by ``labels`` (length N)."""
-    points = embed_tsne(hidden_states, perplexity=perplexity, seed=seed)
-    return plot_embedding(points, labels, ax=ax, title=title, xlabel="t-SNE 1", ylabel="t-SNE 2",
-                          annotate=annotate)
-
-
-def plot_hidden_pca(hidden_states, labels, ax=None, title="PCA of hidden states", annotate=False):
-    """PCA scatter of hidden states ``(N, n_h)`` coloured by ``labels``; axes give the variance share."""
-    points, ratios = embed_pca(hidden_states)
-    return plot_embedding(points, labels, ax=ax, title=title,
-                          xlabel=f"PC 1 ({ratios[0]:.0%} of variance)",
-                          ylabel=f"PC 2 ({ratios[1]:.0%} of variance)", annotate=annotate)
 
 
 # ---------------------------------------------------------------- notebook 06: reading one unit, class scatters

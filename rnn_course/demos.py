@@ -27,9 +27,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import functional
-from .optim import clip_by_global_norm, clip_by_value
-from .validation import positive_float
+from rnn_core import functional
+from rnn_core.fast import vanilla as fast
+from rnn_core.model import orthogonal_from
+from rnn_core.optim import clip_by_global_norm, clip_by_value
+from rnn_core.validation import positive_float
 
 # Okabe–Ito colours (colour-blind safe), as in the notebooks
 BLUE, ORANGE, GREEN, VERMILION, PURPLE, GREY = (
@@ -225,7 +227,7 @@ class HiddenStateTrace(NamedTuple):
 
 def hidden_state_trace(model, text, char_to_idx):
     """Run ``model`` over ``text`` from h_0 = 0: h_t (2.2) and ŷ_t (2.3) for every character."""
-    from .backend import to_numpy
+    from rnn_core.backend import to_numpy
     if not isinstance(text, str) or not text:
         raise ValueError(f"text must be a non-empty string, got {text!r}")
     unknown = sorted({ch for ch in text if ch not in char_to_idx})
@@ -304,8 +306,7 @@ class GradientDecay(NamedTuple):
 
 def orthogonal(n, seed=1):
     """A random n×n orthogonal matrix (QR of a seeded Gaussian matrix, signs fixed)."""
-    q, r = np.linalg.qr(np.random.default_rng(seed).standard_normal((n, n)))
-    return q * np.sign(np.diag(r))
+    return orthogonal_from(np.random.default_rng(seed).standard_normal((n, n)))
 
 
 def gradient_decay(rho, steps=60, n_h=32, input_scale=0.01, seed=0):
@@ -328,7 +329,7 @@ def gradient_decay(rho, steps=60, n_h=32, input_scale=0.01, seed=0):
     hs = np.zeros((steps, n_h))
     h = np.zeros(n_h)
     for t in range(steps):
-        h = hs[t] = functional.rnn_step(x_proj[t], h, Whh)           # (2.2)
+        h = hs[t] = fast.rnn_step(x_proj[t], h, Whh)           # (2.2)
     grad = rng.standard_normal(n_h)
     grad /= np.linalg.norm(grad)                                    # ∂L/∂h_T, norm 1
     norms = [1.0]
