@@ -113,7 +113,7 @@ def test_gradients_match_finite_differences_for_random_shapes(n_x, n_h, n_y, T, 
     gen = np.random.default_rng(seed)
     rnn = VanillaRNN(n_x, n_h, n_y, seed=seed, init_scale=0.5, backend="numpy")
     indices = gen.integers(0, n_x, (T, B))
-    # Indices that look like one-hot rows (T, n_x) are refused as ambiguous (test_review_fixes).
+    # Indices that look like one-hot rows (T, n_x) are refused as ambiguous.
     assume(not (integer_inputs and T >= 2 and B == n_x >= 3 and ((indices == 0) | (indices == 1)).all()
                 and (indices.sum(axis=1) == 1).all()))
     X = indices if integer_inputs else gen.standard_normal((T, B, n_x))

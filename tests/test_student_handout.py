@@ -18,6 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
+import deps  # noqa: E402
 import make_student  # noqa: E402
 
 NOTEBOOK_NAMES = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -88,6 +89,7 @@ def test_the_readme_speaks_to_students(handout):
     assert "\n## The notebooks\n" in readme             # the notebooks' "Contents" link leads there
     setup, lab = _setup_commands(readme)
     assert "requirements.txt" in setup and lab.startswith(".venv/bin/jupyter lab notebooks/00_")
+    assert f"You need Python {deps.describe_range()}" in readme     # the range of pyproject.toml
     for name in NOTEBOOK_NAMES:
         assert f"](notebooks/{name})" in readme
     for what in ("not attempted yet", "CheckFailed", "all checks passed"):
