@@ -470,14 +470,22 @@ def split_sections(nb) -> None:
         if len(parts) < 2:
             cells.append(cell)
             continue
-        for k, part in enumerate(parts):
-            piece = copy.deepcopy(cell)
-            piece.source = part
-            if k:
-                piece["id"] = f"{cell.get('id', 'cell')}-{k}"
-                piece.metadata.pop("slideshow", None)
-            cells.append(piece)
+        cells += cut_cell(cell, parts, "")
     nb.cells = cells
+
+
+def cut_cell(cell, sources, tag):
+    """Copies of ``cell`` holding ``sources`` in turn; the first keeps the cell's id and slide type,
+    the others get ids ``ID-{tag}K`` and take their slide type from the rules."""
+    pieces = []
+    for k, source in enumerate(sources):
+        piece = copy.deepcopy(cell)
+        piece.source = source
+        if k:
+            piece["id"] = f"{cell.get('id', 'cell')}-{tag}{k}"
+            piece.metadata.pop("slideshow", None)
+        pieces.append(piece)
+    return pieces
 
 
 def split_long_markdown(nb) -> None:
@@ -496,13 +504,7 @@ def split_long_markdown(nb) -> None:
                 pieces[-1] += ("\n" if one_list else "\n\n") + block
             else:
                 pieces.append(block)
-        for k, piece_source in enumerate(pieces):
-            piece = copy.deepcopy(cell)
-            piece.source = piece_source
-            if k:
-                piece["id"] = f"{cell.get('id', 'cell')}-b{k}"
-                piece.metadata.pop("slideshow", None)
-            cells.append(piece)
+        cells += cut_cell(cell, pieces, "b")
     nb.cells = cells
 
 
