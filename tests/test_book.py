@@ -5,7 +5,6 @@ and MathJax from npm (cached in build/cache/ after the first build). Without the
 build tests are skipped, saying which to install.
 """
 import html.parser
-import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -18,8 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import build_book  # noqa: E402
 
-BOOK_PACKAGES = ("sphinx", "myst_nb", "sphinx_book_theme")
-MISSING = [name for name in BOOK_PACKAGES if importlib.util.find_spec(name) is None]
 
 # Attributes through which HTML loads a resource (<a href> only links, so it is not here).
 LOADING_ATTRIBUTES = {"script": ("src",), "img": ("src", "srcset"), "iframe": ("src",),
