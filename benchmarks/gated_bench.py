@@ -7,7 +7,7 @@ BPTT gradients (no update), integer inputs for rnn_core and one-hot inputs for P
 implementations interleaved within each repetition; the table reports medians and each
 rnn_core time divided by PyTorch's for the same cell and dtype. PyTorch's GRU is the
 reset-after variant (8.7′), so rnn_core's ``GRU(reset_after=True)`` is the like-for-like row;
-the (8.7) GRU of notebook 07 needs two products with h_{t-1} per step instead of one.
+the (8.7) GRU of notebook 08 needs two products with h_{t-1} per step instead of one.
 ``gated_rows`` is what ``benchmarks.run`` can call to add these rows to its own report.
 """
 import argparse
@@ -24,7 +24,7 @@ CELLS = {   # name → (rnn_core constructor, its options, PyTorch module name)
     "vanilla (tanh)": (rc.VanillaRNN, {}, "RNN"),
     "LSTM": (rc.LSTM, {}, "LSTM"),
     "GRU (8.7′, reset after)": (rc.GRU, {"reset_after": True}, "GRU"),
-    "GRU (8.7, notebook 07)": (rc.GRU, {}, None),
+    "GRU (8.7, notebook 08)": (rc.GRU, {}, None),
 }
 
 

@@ -216,7 +216,7 @@ class GRU(_GatedRNN):
 
     - ``update_bias``: the initial update-gate bias b_z (default 0.0: z_t starts near 0.5);
       a positive value starts the GRU copying h_{t-1} forward, like the LSTM's forget bias.
-    - ``reset_after``: False (default) is (8.7) of notebook 07, the reset gate applied to
+    - ``reset_after``: False (default) is (8.7) of notebook 08, the reset gate applied to
       h_{t-1} before the product with W_hn; True is PyTorch's ``nn.GRU`` and cuDNN's (8.7′),
       with one more parameter, ``bhn`` (1, n_h).
 

@@ -1,6 +1,6 @@
 """The delayed-recall experiment of notebook 09: vanilla RNN, LSTM and GRU on equal terms.
 
-The task is notebook 07's: a symbol out of ``K = 8`` at t = 0, then ``delay`` distractor
+The task is notebook 08's: a symbol out of ``K = 8`` at t = 0, then ``delay`` distractor
 symbols from the same alphabet; only the last step is in the loss (a mask), and its target is
 the first symbol. Chance accuracy is 1/8.
 
@@ -18,10 +18,10 @@ K = 8                 # alphabet size
 N_H = 32              # hidden units of every model
 BATCH_SIZE = 32
 TEST_SIZE = 500
-CLIP = 1.0            # global-norm clipping threshold, as in notebook 07
+CLIP = 1.0            # global-norm clipping threshold, as in notebook 08
 
 # name → (class, keyword arguments). The vanilla RNN's "good init" is an orthogonal W_hh
-# (every singular value 1, (8.4) of notebook 07); the gated models' gate biases decide how long
+# (every singular value 1, (8.4) of notebook 08); the gated models' gate biases decide how long
 # their memory path starts open: a share σ(b) is kept per step, so about 1 / (1 − σ(b)) steps,
 # 4 for b = 1 (PyTorch-style LSTM default with the usual +1) and 21 for b = 3.
 # SHORT_ONLY models are run at the short delays only (they already fail there; see the notebook).
@@ -85,7 +85,7 @@ def train_delay_task(name, delay, lr, seed, updates, checkpoints=(), return_mode
 
 
 # ---------------------------------------------------------------------------- the Zen of Python
-# Notebook 05 trains a 64-unit VanillaRNN on the Zen by truncated BPTT; the gated models get about
+# Notebook 06 trains a 64-unit VanillaRNN on the Zen by truncated BPTT; the gated models get about
 # the same number of parameters (n_h = 29 and 35) and exactly the same training.
 ZEN_MODELS = {
     "vanilla RNN, n_h = 64": (VanillaRNN, 64),
@@ -93,7 +93,7 @@ ZEN_MODELS = {
     "GRU, n_h = 35": (GRU, 35),
 }
 ZEN_TRAINING = {"epochs": 200, "seq_length": 25, "batch_size": 8}
-ZEN_LRS = (0.005, 0.01, 0.02)          # notebook 05 uses 0.005; each model gets the best of these
+ZEN_LRS = (0.005, 0.01, 0.02)          # notebook 06 uses 0.005; each model gets the best of these
 DECISION_CUE = "than "
 
 
@@ -124,7 +124,7 @@ def zen_decisions(model, text, char_to_idx):
 
 
 def train_on_zen(name, lr, seed, text, char_to_idx):
-    """A model of the kind ``name`` (a key of ``ZEN_MODELS``) trained on the Zen as in notebook 05
+    """A model of the kind ``name`` (a key of ``ZEN_MODELS``) trained on the Zen as in notebook 06
     (Adam with learning rate ``lr``); returns ``(model, loss history)``."""
     cls, n_h = ZEN_MODELS[name]
     n = len(char_to_idx)

@@ -222,7 +222,7 @@ def plot_embedding(points, labels, ax=None, title="Hidden states", xlabel="dimen
     return fig
 
 
-# ---------------------------------------------------------------- notebook 06: reading one unit, class scatters
+# ---------------------------------------------------------------- notebook 07: reading one unit, class scatters
 
 # Okabe & Ito's palette: eight colours told apart with every common kind of colour blindness.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")

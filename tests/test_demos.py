@@ -84,7 +84,7 @@ def test_clipping_rejects_bad_input():
         demos.clip_2d((1.0, 2.0), 0.0)
 
 
-# ------------------------------------------------------------------ spectral radius (notebook 07)
+# ------------------------------------------------------------------ spectral radius (notebook 08)
 def test_without_inputs_the_ratio_is_exactly_rho_to_the_distance():
     for rho in (0.5, 1.0, 1.5):
         curve = demos.gradient_decay(rho, steps=40, input_scale=0.0)
@@ -118,7 +118,7 @@ def test_gradient_decay_rejects_bad_input():
         demos.gradient_decay(0.9, input_scale=-1.0)
 
 
-# ------------------------------------------------------------------ hidden states (notebook 06)
+# ------------------------------------------------------------------ hidden states (notebook 07)
 @pytest.fixture(scope="module")
 def small_model():
     text = "hello world"

@@ -10,7 +10,7 @@ from rnn_course import gated_experiment
 
 TOLERANCE = 1e-7   # float64, eps = 1e-5: correct gradients give about 1e-9 or less
 
-# (class, options): the LSTM, the GRU of notebook 07 (8.7) and PyTorch's GRU (8.7′).
+# (class, options): the LSTM, the GRU of notebook 08 (8.7) and PyTorch's GRU (8.7′).
 KINDS = [(LSTM, {}), (GRU, {}), (GRU, {"reset_after": True})]
 KIND_IDS = ["lstm", "gru", "gru_reset_after"]
 
@@ -433,7 +433,7 @@ def test_gated_benchmark_runs_tiny(capsys):
     assert gated_bench.main(["--tiny"]) == 0
     table = capsys.readouterr().out
     assert "| tiny (2, 5, 11, 8) | LSTM | rnn_core | float64 |" in table
-    assert "| tiny (2, 5, 11, 8) | GRU (8.7, notebook 07) | rnn_core | float32 |" in table
+    assert "| tiny (2, 5, 11, 8) | GRU (8.7, notebook 08) | rnn_core | float32 |" in table
 
 
 def test_load_gives_back_the_cell_options_and_the_class(tmp_path):

@@ -53,7 +53,7 @@ def test_the_handout_holds_the_notebooks_the_library_and_the_pinned_requirements
             "rnn_course/exercises.py", "rnn_core/data/animals.txt"} <= files
     assert {p.name for p in ROOT.glob("LICENSE*")} <= files
     stored_results = {f"benchmarks/results/{p.name}" for p in (ROOT / "benchmarks" / "results").glob("*.md")}
-    assert stored_results <= files, "notebook 08 reads the stored benchmark results"
+    assert stored_results <= files, "notebook 11 reads the stored benchmark results"
     assert sorted(p.name for p in (folder / "notebooks").glob("*.ipynb")) == NOTEBOOK_NAMES
     assert (folder / "requirements.txt").read_bytes() == (ROOT / "requirements.txt").read_bytes()
     assert not any("__pycache__" in name or name.endswith(".pyc") for name in files)

@@ -1,7 +1,7 @@
-"""The delayed-recall sweep behind notebook 07: initialisation × distance × training budget.
+"""The delayed-recall sweep behind notebook 08: initialisation × distance × training budget.
 
 A vanilla RNN (32 tanh units, Adam, lr 0.005, clipping by global norm at 1) is trained on the
-delay task of notebook 07: a symbol out of K = 8 at t = 0, then ``delay`` random distractors;
+delay task of notebook 08: a symbol out of K = 8 at t = 0, then ``delay`` random distractors;
 the target at the last step is the first symbol, and only the last step is in the loss. Every
 ``--every`` steps the accuracy on 1,000 fixed test sequences and the spectral radius of W_hh are
 recorded. The three initialisations of W_hh differ; W_xh and W_hy are ``randn * 0.01`` in all:

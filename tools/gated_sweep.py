@@ -14,7 +14,7 @@ per delay by its mean final accuracy over the seeds (the same grid for every mod
 single-threaded: the matrices are tiny, and threads only add overhead. About 7 minutes of CPU
 with the defaults (392 s measured); ``--tiny`` is a seconds-long smoke run.
 
-``--zen`` instead trains notebook 05's Zen of Python model, and an LSTM and a GRU of about the
+``--zen`` instead trains notebook 06's Zen of Python model, and an LSTM and a GRU of about the
 same size, the same way (each at three learning rates), and records the final loss and the
 predictions after each "than " (about 1 minute of CPU).
 """
@@ -57,7 +57,7 @@ def _one_run(job):
 def sweep(models, delays, lrs, seeds, updates, out, jobs=1, short_delays=(10, 20), log=print):
     checkpoints = sorted({updates // 4, updates // 2, 3 * updates // 4, updates} - {0})
     settings = {
-        "task": "delayed recall (notebook 07): K symbols, the first recalled at the last step",
+        "task": "delayed recall (notebook 08): K symbols, the first recalled at the last step",
         "K": experiment.K, "n_h": experiment.N_H, "batch_size": experiment.BATCH_SIZE,
         "test_size": experiment.TEST_SIZE, "optimizer": "adam", "clip_global_norm": experiment.CLIP,
         "updates": updates, "checkpoints": checkpoints, "delays": delays, "learning_rates": lrs,
@@ -86,7 +86,7 @@ def sweep(models, delays, lrs, seeds, updates, out, jobs=1, short_delays=(10, 20
 
 
 def zen_sweep(seeds, out, log=print):
-    """Notebook 05's Zen training for each model of ZEN_MODELS and seed: loss and "than " decisions."""
+    """Notebook 06's Zen training for each model of ZEN_MODELS and seed: loss and "than " decisions."""
     import rnn_core as rc
     text = rc.zen_of_python()
     char_to_idx, _ = rc.vocabulary_from_text(text)

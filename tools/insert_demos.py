@@ -1,4 +1,4 @@
-"""Insert the live widget demos (rnn_course/demos.py) into notebooks 03, 05, 06 and 07.
+"""Insert the live widget demos (rnn_course/demos.py) into notebooks 03, 05, 07 and 08.
 
 For each demo three cells, all tagged ``demo``:
 
@@ -16,7 +16,7 @@ the new ones inserted (without outputs: execute the notebook afterwards).
 
 Usage::
 
-    python tools/insert_demos.py                      # notebooks/03, 05, 06, 07 in place
+    python tools/insert_demos.py                      # notebooks/03, 05, 07, 08 in place
     python tools/insert_demos.py --check              # exit 1 if any would change
     python tools/insert_demos.py path/to/03_bptt.ipynb  # only these (matched by their NN_ prefix)
 """
@@ -94,7 +94,7 @@ plt.show()''',
 demos.show_temperature(logits, idx_to_char)''',
     ),
     Demo(
-        name="hidden-states", prefix="06",
+        name="hidden-states", prefix="07",
         anchor=r"^##\s.*Single hidden units", anchor_type="markdown", place="before",
         text=(r"**Live demo: the hidden state explorer.** Type any text made of the Zen's characters. "
               r"The left heatmap shows $h_t$ (the first 32 of the 64 units) after each character, the "
@@ -112,7 +112,7 @@ plt.show()''',
 demos.show_hidden_states(trained, char_to_idx, idx_to_char, text="Beautiful is better")''',
     ),
     Demo(
-        name="spectral-radius", prefix="07",
+        name="spectral-radius", prefix="08",
         anchor=r"^##\s.*A task that needs memory", anchor_type="markdown", place="before",
         text=(r"**Live demo: the spectral radius.** Drag $\rho$ and switch between small and large "
               r"inputs. The solid curve is $\lVert \partial L / \partial h_t \rVert / \lVert \partial L / "
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="insert_demos.py", description=__doc__.split("\n\n")[0])
     _nbio.add_root_argument(parser)
     parser.add_argument("--check", action="store_true", help="do not write; exit 1 if a notebook would change")
-    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks (default: notebooks/03, 05, 06, 07)")
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks (default: notebooks/03, 05, 07, 08)")
     args = parser.parse_args(argv)
     root = _nbio.resolve_root(args.root)
     try:

@@ -10,7 +10,7 @@ top folder is ``rnn-course-student/``) holds
   student README's list of notebooks;
 * ``rnn_core/`` (the library, with its data files) and ``rnn_course/`` (the exercise checks,
   demos and figures), which the notebooks import, and
-  ``benchmarks/results/`` (the stored timings notebook 08 shows);
+  ``benchmarks/results/`` (the stored timings notebook 11 shows);
 * ``pyproject.toml``, ``requirements.txt`` (the locked versions with their hashes) and the ``LICENSE*`` files;
 * ``README.md``: set-up in two commands, how an exercise check reports, the list of notebooks
   (from ``tools/student_README.md``).
@@ -41,7 +41,7 @@ REMOVED_TAGS = ("solution", "instructor")
 README_TEMPLATE = Path(__file__).resolve().parent / "student_README.md"
 TOP_FOLDER = "rnn-course-student"                   # the folder the zip unpacks to
 ROOT_FILES = ("pyproject.toml", "requirements.txt")    # and every LICENSE* file
-SHARED_FOLDERS = ("rnn_core", "rnn_course", "benchmarks/results")   # the library, the course machinery; timings notebook 08 reads
+SHARED_FOLDERS = ("rnn_core", "rnn_course", "benchmarks/results")   # the library, the course machinery; timings notebook 11 reads
 SKIP_NAMES = {".ipynb_checkpoints", "__pycache__"}
 
 

@@ -3,7 +3,7 @@
 The same equations as the reference ``rnn_core.cells.lstm`` and ``rnn_core.cells.gru`` (tested
 equal to them), arranged for speed.
 
-The equations of notebook 07, in the lecture's row convention (one row per sequence), with σ the
+The equations of notebook 08, in the lecture's row convention (one row per sequence), with σ the
 logistic sigmoid and ⊙ the element-wise product:
 
 LSTM (8.5)::

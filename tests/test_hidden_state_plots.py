@@ -1,4 +1,4 @@
-"""The figures of notebook 06: text coloured by one unit, colour-blind-safe class scatters, connectivity."""
+"""The figures of notebook 07: text coloured by one unit, colour-blind-safe class scatters, connectivity."""
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
