@@ -67,14 +67,14 @@ def test_every_term_of_the_data_file_is_in_the_cell_with_its_korean():
 
 def test_check_fails_when_the_data_file_changed_and_a_run_fixes_it(project):
     data = project / "docs" / "glossary.tsv"
-    data.write_text(data.read_text(encoding="utf-8") + "padding\t패딩\t—\t02\tfiller steps after a short sequence\n",
+    data.write_text(data.read_text(encoding="utf-8") + "sequence length\t시퀀스 길이\t—\t02\tthe number of steps T\n",
                     encoding="utf-8")
     stale = run_tool(project, "--check")
     assert stale.returncode == 1 and "stale" in stale.stdout
     assert run_tool(project).returncode == 0
     assert run_tool(project, "--check").returncode == 0
-    assert "| padding | 패딩 | — | [02]" not in glossary_cell(project / "notebooks" / NOTEBOOK_00.name)  # no 02 here
-    assert "| padding | 패딩 | — | 02 |" in glossary_cell(project / "notebooks" / NOTEBOOK_00.name)
+    assert "| sequence length | 시퀀스 길이 | — | [02]" not in glossary_cell(project / "notebooks" / NOTEBOOK_00.name)  # no 02 here
+    assert "| sequence length | 시퀀스 길이 | — | 02 |" in glossary_cell(project / "notebooks" / NOTEBOOK_00.name)
 
 
 def test_a_second_run_changes_nothing(project):
