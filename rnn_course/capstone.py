@@ -193,7 +193,8 @@ def evaluate(params, text, char_to_idx):
 def as_model(params, char_to_idx, dtype=np.float64):
     """A ``rc.VanillaRNN`` holding ``params`` and the vocabulary (to save it, or to use ``predict``)."""
     V, n_h = params["Wxh"].shape
-    model = rc.VanillaRNN(V, n_h, V, dtype=dtype, backend="numpy", optimizer="adam")
+    model = rc.VanillaRNN(V, n_h, V, dtype=dtype, backend="numpy", optimizer="adam", lr=SETTINGS["lr"],
+                          clip=SETTINGS["clip"], clip_mode="norm")
     for name, value in params.items():
         getattr(model, name)[...] = value
     model.set_vocabulary(char_to_idx)
