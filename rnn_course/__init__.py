@@ -7,4 +7,6 @@ Nothing here is needed to build or train a model; it is what the notebooks use t
 - ``plots``            the notebooks' figures (matplotlib, scikit-learn; imported on use)
 - ``ngram``            ``NGramModel``, the counting baseline of notebook 05 (add-k smoothing)
 - ``gated_experiment`` notebook 09's delayed-recall comparison (``tools/gated_sweep.py``)
+- ``capstone``         notebook 10's character model built from six pieces, rnn_core's and the
+                       student's, and its text, Ecclesiastes (``data/``, ``tools/train_capstone.py``)
 """

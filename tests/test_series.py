@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 EXPECTED = ["00_introduction", "01_rnn_cell", "02_unrolling_and_loss", "03_bptt", "04_hello_example",
             "05_training_on_words", "06_training_on_text", "07_visualizing_hidden_states",
-            "08_long_term_dependencies", "09_lstm_and_gru", "11_gpu_with_cupy"]
+            "08_long_term_dependencies", "09_lstm_and_gru", "10_build_your_own_rnn", "11_gpu_with_cupy"]
 
 
 def load(path):
