@@ -1,16 +1,18 @@
 """Words of prose per notebook: every markdown cell (instructor notes included) and every worked
-solution, navigation cells left out. Each notebook is one lecture of at most MAX_WORDS.
+solution; navigation left out (the navigation cells and the generated table of contents). Each notebook is one lecture of at most MAX_WORDS.
 
     python tools/word_count.py            # a table, the series' total last
     python tools/word_count.py --check    # exit 1 naming each notebook over MAX_WORDS
 """
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_WORDS = 3000
+CONTENTS = re.compile(r"<!-- notebooks:start -->.*?<!-- notebooks:end -->", re.S)   # tools/navigation.py's table
 
 
 def prose_words(path):
@@ -21,7 +23,7 @@ def prose_words(path):
         if "navigation" in tags:
             continue
         if cell["cell_type"] == "markdown" or "solution" in tags:
-            words += len("".join(cell["source"]).split())
+            words += len(CONTENTS.sub("", "".join(cell["source"])).split())
     return words
 
 
