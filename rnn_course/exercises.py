@@ -40,7 +40,8 @@ import warnings
 import numpy as np
 
 __all__ = ["CheckFailed", "NotAttempted", "check", "expect", "expect_close", "expect_equal",
-           "expect_array", "expect_arrays", "expect_type", "perturbed", "perturb_in_place"]
+           "expect_array", "expect_arrays", "expect_type", "perturbed", "perturb_in_place",
+           "compare_prediction"]
 
 
 class CheckFailed(AssertionError):
@@ -440,3 +441,48 @@ def perturbed(value):
         if np.issubdtype(value.dtype, np.bool_):
             return ~value
     return value
+
+
+def _number(value):
+    return isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def compare_prediction(prediction, measured, what, digits=3, choices=None):
+    """"Predict, then run": print how close the student's ``prediction`` is to the ``measured`` value.
+
+    The student writes a prediction (a number, or one of ``choices``) in the cell before; this
+    compares it with what the cell measured. Nothing here fails: with no prediction (``None`` or
+    ``...``) it says so and shows the measured answer. Numbers are printed to ``digits``
+    significant digits, so write a measured value that holds at that precision on every machine.
+    """
+    def show(value):
+        return f"{float(value):.{digits}g}" if _number(value) else repr(value)
+
+    answer = f"{what}: {show(measured)}"
+    if prediction is None or prediction is Ellipsis:
+        print(f"No prediction yet: write yours in the cell above, run it, then run this cell. Measured {answer}.")
+        return
+    if choices is not None:
+        if prediction not in choices:
+            print(f"Your prediction {prediction!r} is not one of the choices {list(choices)}. Measured {answer}.")
+        elif prediction == measured:
+            print(f"Your prediction {prediction!r} is right. Measured {answer}.")
+        else:
+            print(f"Your prediction {prediction!r}; measured {answer}. Work out why before you read on.")
+        return
+    if not _number(prediction):
+        print(f"Your prediction should be a number, got {_describe(prediction)}. Measured {answer}.")
+        return
+    prediction, measured = float(prediction), float(measured)
+    error = abs(prediction - measured)
+    relative = error / abs(measured) if measured else (0.0 if error == 0 else float("inf"))
+    if relative <= 0.1:
+        verdict = "close: within 10 %"
+    elif relative <= 1.0:
+        verdict = f"the right size, off by {100 * relative:.0f} %"
+    elif measured and prediction and (prediction > 0) == (measured > 0):
+        ratio = max(prediction / measured, measured / prediction)
+        verdict = f"off by a factor of {ratio:.3g}: {'too large' if prediction > measured else 'too small'}"
+    else:
+        verdict = "far off (another sign or size)"
+    print(f"Your prediction {show(prediction)}; measured {answer}. {verdict[0].upper() + verdict[1:]}.")

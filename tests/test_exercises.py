@@ -301,3 +301,25 @@ def test_the_catalogue_is_data_every_entry_named_with_a_hint_and_callable():
         assert len(set(names)) == len(names), f"{key}: two mistakes share a name"
         for mistake in mistakes:
             assert mistake.name and mistake.hint and callable(mistake.wrong), (key, mistake)
+
+
+# Predict, then run ---------------------------------------------------------------------------
+
+def test_compare_prediction_says_how_close_and_never_fails(capsys):
+    exercises.compare_prediction(None, 0.665, "the probability", digits=3)
+    exercises.compare_prediction(0.7, 0.665, "the probability")
+    exercises.compare_prediction(0.5, 0.665, "the probability")
+    exercises.compare_prediction(0.1, 0.000977, "the ratio")
+    exercises.compare_prediction("b", "b", "the answer", choices="abc")
+    exercises.compare_prediction("a", "b", "the answer", choices="abc")
+    exercises.compare_prediction("seven", 7.0, "the count")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "No prediction yet: write yours in the cell above, run it, then run this cell. Measured the probability: 0.665.",
+        "Your prediction 0.7; measured the probability: 0.665. Close: within 10 %.",
+        "Your prediction 0.5; measured the probability: 0.665. The right size, off by 25 %.",
+        "Your prediction 0.1; measured the ratio: 0.000977. Off by a factor of 102: too large.",
+        "Your prediction 'b' is right. Measured the answer: 'b'.",
+        "Your prediction 'a'; measured the answer: 'b'. Work out why before you read on.",
+        "Your prediction should be a number, got str 'seven'. Measured the count: 7.",
+    ]
