@@ -346,8 +346,8 @@ class _Guarded:
             if array.shape == before.shape and array.flags.writeable:
                 array[...] = before
         if changed:
-            raise CheckFailed(f"{self.__name__} changed {', '.join(changed)} in place (the array passed in); "
-                              f"the exercise asks for new arrays and the inputs left as they were. "
+            raise CheckFailed(f"{self.__name__} changed {', '.join(changed)} in place: the exercise asks for "
+                              f"new arrays and the inputs passed in left as they were. "
                               f"Look for an in-place operation (+=, *=, [...] =, out=) on an argument, or a name "
                               f"that refers to the argument itself rather than a copy. (The check has restored the inputs.)")
 

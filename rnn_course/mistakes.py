@@ -265,14 +265,13 @@ MEMORYLESS_FLOOR = [
 
 # --- 05 Exercise 1: pad_words(words, char_to_idx) --------------------------------------------------
 
-def _pad(words, char_to_idx, *, start=True, shift=True, pad=None, full_mask=False):
+def _pad(words, char_to_idx, *, start=True, shift=True, full_mask=False):
     import rnn_core as rc
     end = char_to_idx[rc.END_MARKER]
     extra = 1 if start else 0
     T_max, B = max(len(w) for w in words) + extra, len(words)
-    fill = end if pad is None else pad
-    X = np.full((T_max, B), fill, dtype=np.int64)
-    Y = np.full((T_max, B), fill, dtype=np.int64)
+    X = np.full((T_max, B), end, dtype=np.int64)
+    Y = np.full((T_max, B), end, dtype=np.int64)
     mask = np.ones((T_max, B), dtype=bool) if full_mask else np.zeros((T_max, B), dtype=bool)
     for b, w in enumerate(words):
         inputs = (rc.START_MARKER + w) if start else w
@@ -291,9 +290,10 @@ PAD_WORDS = [
     Mistake("the targets are not shifted (Y equals X)",
             "(5.4a) in section 2 of notebook 05: the target at step t is the next character, the input of step t + 1.",
             lambda words, char_to_idx: _pad(words, char_to_idx, shift=False)),
-    Mistake("the padding is index 0 instead of the end marker's index",
-            "Section 3 of notebook 05: the padded steps hold the end marker (masked out of the loss).",
-            lambda words, char_to_idx: _pad(words, char_to_idx, pad=0)),
+    Mistake("the mask holds 0 and 1 as integers, not booleans",
+            "Section 3 of notebook 05: the mask is a boolean array (True on the real steps), as prepare_sequences returns it.",
+            lambda words, char_to_idx: tuple(part.astype(np.int64) if k == 2 else part
+                                             for k, part in enumerate(_pad(words, char_to_idx)))),
     Mistake("the mask is True on the padded steps too",
             "Section 3 of notebook 05: the mask marks the real steps only, so the padding costs nothing.",
             lambda words, char_to_idx: _pad(words, char_to_idx, full_mask=True)),
@@ -307,16 +307,17 @@ def _draw(logits, scale, rng):
     return int(rng.choice(len(probs), p=probs))
 
 
-SAMPLE_WITH_TEMPERATURE = [
+SAMPLE_WITH_TEMPERATURE = [      # greedy first: a function that never draws leaves rng as it was,
+                                # so every replay of the others draws the same index too
+    Mistake("the largest logit every time (greedy), not a draw",
+            "Section 8 of notebook 05: sampling draws an index with the softmax's probabilities, using rng.",
+            lambda logits, tau, rng: int(np.argmax(logits))),
     Mistake("the logits multiplied by τ instead of divided",
             "(5.4e) in section 8 of notebook 05: a low τ must sharpen the distribution, so the logits are divided by τ.",
             lambda logits, tau, rng: _draw(logits, tau, rng)),
     Mistake("the temperature is ignored",
             "(5.4e) in section 8 of notebook 05: τ rescales the logits before the softmax.",
             lambda logits, tau, rng: _draw(logits, 1.0, rng)),
-    Mistake("the largest logit every time (greedy), not a draw",
-            "Section 8 of notebook 05: sampling draws an index with the softmax's probabilities, using rng.",
-            lambda logits, tau, rng: int(np.argmax(logits))),
 ]
 
 
@@ -555,6 +556,95 @@ ARRAY_MODULE = [
 ]
 
 
+# --- 09 Exercise 3: lstm_step_backward(dh, dc, cache, params) ---------------------------------------
+
+def _lstm_back(dh, dc, cache, params, *, through_h=True, times_f=True, sigma_prime=True, tanh_prime=True,
+               order="fiog"):
+    x, h_prev, c_prev, f, i, o, g, c = cache
+    tanh_c = np.tanh(c)
+    if through_h:
+        dc = dc + dh * o * (1.0 - tanh_c ** 2)
+    s = (lambda a: a * (1.0 - a)) if sigma_prime else (lambda a: 1.0)
+    parts = {"f": dc * c_prev * s(f), "i": dc * g * s(i), "o": dh * tanh_c * s(o),
+             "g": dc * i * ((1.0 - g ** 2) if tanh_prime else 1.0)}
+    da = np.concatenate([parts[k] for k in order], axis=1)
+    return {"h_prev": da @ params["Wh"].T, "c_prev": dc * f if times_f else dc,
+            "Wx": x.T @ da, "Wh": h_prev.T @ da, "b": da.sum(axis=0, keepdims=True)}
+
+
+LSTM_STEP_BACKWARD = [
+    Mistake("the path from c_t through h_t = o_t ⊙ tanh(c_t) is missing from ∂L/∂c_t",
+            "(8.8) in section 2 of notebook 09: c_t reaches the loss through c_{t+1} and through h_t.",
+            lambda dh, dc, cache, params: _lstm_back(dh, dc, cache, params, through_h=False)),
+    Mistake("∂L/∂c_{t-1} is not multiplied by the forget gate",
+            "(8.6) in section 2 of notebook 09: along the cell state one step back multiplies by f_t only.",
+            lambda dh, dc, cache, params: _lstm_back(dh, dc, cache, params, times_f=False)),
+    Mistake("the sigmoid's derivative σ(1 − σ) is missing from the gates",
+            "(8.8) in section 2 of notebook 09: each gate is σ of its pre-activation, so its error carries σ'.",
+            lambda dh, dc, cache, params: _lstm_back(dh, dc, cache, params, sigma_prime=False)),
+    Mistake("the candidate's tanh derivative 1 − g² is missing",
+            "(8.8) in section 2 of notebook 09: g_t = tanh(a_g), so δa_g carries 1 − g_t².",
+            lambda dh, dc, cache, params: _lstm_back(dh, dc, cache, params, tanh_prime=False)),
+    Mistake("the gates' errors concatenated in the wrong order (i, f instead of f, i)",
+            "Notebook 09, section 1: the four gates sit side by side in W_x, W_h, b in the order f, i, o, g.",
+            lambda dh, dc, cache, params: _lstm_back(dh, dc, cache, params, order="ifog")),
+]
+
+
+# --- 06 Exercise 1: epoch_shape(n_chars, batch_size, seq_length) -------------------------------------
+
+def _epoch(n_chars, batch_size, seq_length, *, minus_one=True, ceil=True, per_stream=True):
+    steps = ((n_chars - 1) if minus_one else n_chars) // batch_size
+    if not per_stream:
+        total = n_chars - 1
+        return -(-total // (seq_length * batch_size)), total
+    updates = -(-steps // seq_length) if ceil else steps // seq_length
+    return updates, steps * batch_size
+
+
+EPOCH_SHAPE = [
+    Mistake("n_chars where only n_chars − 1 characters have a target",
+            "Section 1 of notebook 06: the targets are the inputs shifted by one, so the last character is never an input.",
+            lambda n_chars, batch_size, seq_length: _epoch(n_chars, batch_size, seq_length, minus_one=False)),
+    Mistake("the shorter last chunk is not counted (floor where the chunks need a ceiling)",
+            "Section 1 of notebook 06: the chunks start every seq_length steps, and the last one may be shorter.",
+            lambda n_chars, batch_size, seq_length: _epoch(n_chars, batch_size, seq_length, ceil=False)),
+    Mistake("the text divided as a whole, not into batch_size streams of equal length",
+            "Section 1 of notebook 06: each stream is a contiguous piece of (n − 1) // batch_size steps; the rest is dropped.",
+            lambda n_chars, batch_size, seq_length: _epoch(n_chars, batch_size, seq_length, per_stream=False)),
+]
+
+
+# --- 06 Exercise 2: carry_gain(model, indices, batch_size, seq_length) -------------------------------
+
+def _carry(model, indices, batch_size, seq_length, *, carry=True, first=False, weighted=True):
+    import rnn_core as rc
+    losses = []
+    for carried in (True, False):
+        total, count, h = 0.0, 0, None
+        for X, Y in rc.data.text_stream_batches(indices, batch_size, seq_length):
+            hs, ys = model.forward(X, h)
+            loss = model.compute_loss(Y, ys)
+            total += loss * (Y.size if weighted else 1)
+            count += Y.size if weighted else 1
+            h = (hs[0] if first else hs[-1]) if carried and carry else None
+        losses.append(total / count)
+    return tuple(losses)
+
+
+CARRY_GAIN = [
+    Mistake("the state is not carried in the carried run (both runs reset)",
+            "Section 1 of notebook 06: the last hidden state of a chunk is the h_0 of the next chunk's forward.",
+            lambda model, indices, batch_size, seq_length: _carry(model, indices, batch_size, seq_length, carry=False)),
+    Mistake("the state carried is the chunk's first hidden state, not its last (off by one chunk in time)",
+            "Section 1 of notebook 06: row b of the next chunk continues where row b of this one ended, after its last step.",
+            lambda model, indices, batch_size, seq_length: _carry(model, indices, batch_size, seq_length, first=True)),
+    Mistake("the mean of the chunks' losses, where the chunks differ in length",
+            "The exercise averages over characters: weigh each chunk's mean loss by its number of characters.",
+            lambda model, indices, batch_size, seq_length: _carry(model, indices, batch_size, seq_length, weighted=False)),
+]
+
+
 CATALOGUE = {
     "step_forward": STEP_FORWARD,
     "stable_softmax": STABLE_SOFTMAX,
@@ -563,6 +653,8 @@ CATALOGUE = {
     "my_bptt": MY_BPTT,
     "my_clip_by_global_norm": MY_CLIP,
     "memoryless_floor": MEMORYLESS_FLOOR,
+    "epoch_shape": EPOCH_SHAPE,
+    "carry_gain": CARRY_GAIN,
     "pad_words": PAD_WORDS,
     "sample_with_temperature": SAMPLE_WITH_TEMPERATURE,
     "generate_greedy": GENERATE_GREEDY,
@@ -574,5 +666,6 @@ CATALOGUE = {
     "linear_gradient_norms": LINEAR_GRADIENT_NORMS,
     "gru_step_by_hand": GRU_STEP,
     "forget_bias_for_memory": FORGET_BIAS,
+    "lstm_step_backward": LSTM_STEP_BACKWARD,
     "array_module": ARRAY_MODULE,
 }
