@@ -645,6 +645,34 @@ CARRY_GAIN = [
 ]
 
 
+# --- 04 Exercise 2: ambiguous_steps(word) ---------------------------------------------------------
+
+def _ambiguous(word, *, shift=0, repeats=False, with_space=True):
+    targets = word[1:] + " " if with_space else word[1:]
+    followers = {}
+    for x_char, y_char in zip(word, targets):
+        followers.setdefault(x_char, []).append(y_char)
+    if repeats:
+        unsure = [t for t, x in enumerate(word) if word.count(x) > 1]
+    else:
+        unsure = [t for t, x in enumerate(word) if len(set(followers.get(x, []))) > 1]
+    return [t + shift for t in unsure]
+
+
+AMBIGUOUS_STEPS = [
+    Mistake("the step after each ambiguous one (off by one in time)",
+            "Step t reads word[t] and predicts word[t + 1]; the uncertainty belongs to the step whose input repeats "
+            "with different followers (section 5 of notebook 04).",
+            lambda word: _ambiguous(word, shift=1)),
+    Mistake("every repeated character, whether or not its followers differ",
+            "A character that is always followed by the same one is predictable without memory (section 5 of notebook 04).",
+            lambda word: _ambiguous(word, repeats=True)),
+    Mistake("the last step (the final space as target) is left out",
+            "The targets are word[1:] + ' ': the last character is followed by the space (section 2 of notebook 04).",
+            lambda word: _ambiguous(word, with_space=False)),
+]
+
+
 CATALOGUE = {
     "step_forward": STEP_FORWARD,
     "stable_softmax": STABLE_SOFTMAX,
@@ -653,6 +681,7 @@ CATALOGUE = {
     "my_bptt": MY_BPTT,
     "my_clip_by_global_norm": MY_CLIP,
     "memoryless_floor": MEMORYLESS_FLOOR,
+    "ambiguous_steps": AMBIGUOUS_STEPS,
     "epoch_shape": EPOCH_SHAPE,
     "carry_gain": CARRY_GAIN,
     "pad_words": PAD_WORDS,
