@@ -673,11 +673,39 @@ AMBIGUOUS_STEPS = [
 ]
 
 
+# --- 02 Exercise 3: loss_gradient_logits(Y, ys) --------------------------------------------------------
+
+def _dz(Y, ys, *, divide="TB", sign=1.0, subtract=True):
+    T, B = Y.shape
+    grad = ys.copy()
+    if subtract:
+        grad[np.arange(T)[:, None], np.arange(B)[None, :], Y] -= 1.0
+    scale = {"TB": T * B, "T": T, "1": 1}[divide]
+    return sign * grad / scale
+
+
+LOSS_GRADIENT_LOGITS = [
+    Mistake("the gradient of the summed loss: T·B times too large",
+            "Equation (3), section 4 of notebook 02: the loss is a mean over T·B steps, and so is its gradient.",
+            lambda Y, ys: _dz(Y, ys, divide="1")),
+    Mistake("divided by T only: B times too large",
+            "Equation (3), section 4 of notebook 02: the mean runs over time and the batch.",
+            lambda Y, ys: _dz(Y, ys, divide="T")),
+    Mistake("the sign is flipped (one-hot minus ŷ)",
+            "Raising the target's logit lowers the loss, so ∂L/∂z is negative at the target.",
+            lambda Y, ys: _dz(Y, ys, sign=-1.0)),
+    Mistake("the target's one-hot is not subtracted (only the softmax's part)",
+            "Differentiate −ln ŷ_t[y_t] through the softmax (2.2b): the target's own logit appears twice.",
+            lambda Y, ys: _dz(Y, ys, subtract=False)),
+]
+
+
 CATALOGUE = {
     "step_forward": STEP_FORWARD,
     "stable_softmax": STABLE_SOFTMAX,
     "sequence_loss": SEQUENCE_LOSS,
     "init_loss_gap": INIT_LOSS_GAP,
+    "loss_gradient_logits": LOSS_GRADIENT_LOGITS,
     "my_bptt": MY_BPTT,
     "my_clip_by_global_norm": MY_CLIP,
     "memoryless_floor": MEMORYLESS_FLOOR,
