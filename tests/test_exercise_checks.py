@@ -117,3 +117,54 @@ def test_the_nbval_pass_audits_each_numbered_notebook_in_its_own_kernel():
     assert result.returncode == 1, result.stdout[-2000:]
     assert "99_synthetic.ipynb::exercise checks" in result.stdout
     assert "halve: a planted near miss answer must make its check raise CheckFailed" in result.stdout
+
+
+# --- the catalogue of usual mistakes, planted by the audit ------------------------------------------
+
+def _forget_bias_notebook(tmp_path, steps):
+    """A synthetic notebook whose exercise has a catalogue entry (forget_bias_for_memory), checked at ``steps``."""
+    cells = [
+        nbformat.v4.new_markdown_cell("# Synthetic\n## Exercises\n**Exercise 1.** A forget bias."),
+        nbformat.v4.new_code_cell("import numpy as np\nfrom rnn_course import exercises"),
+        nbformat.v4.new_code_cell(f"def forget_bias_for_memory(steps):\n    {STUB_MARKER}\n    return None"),
+        nbformat.v4.new_code_cell("# Worked solution (hidden) of Exercise 1\ndef forget_bias_for_memory_solution(steps):\n"
+                                  "    return float(np.log(steps - 1.0))",
+                                  metadata={"tags": ["solution"], "jupyter": {"source_hidden": True}}),
+        nbformat.v4.new_code_cell(
+            "def check(function):\n"
+            f"    for steps in {steps!r}:\n"
+            "        b = exercises.expect_type(function(steps), float, f'forget_bias_for_memory({steps})')\n"
+            "        exercises.expect_close(1 / (1 - 1 / (1 + np.exp(-b))), steps, 1e-9 * steps, f'memory for {steps}')\n"
+            "    return 'ok'\n\n"
+            "exercises.check('Exercise 1: forget bias', check, forget_bias_for_memory)"),
+    ]
+    path = tmp_path / "98_synthetic.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    return path
+
+
+def test_the_audit_plants_every_catalogued_mistake_and_requires_the_check_to_name_it(tmp_path):
+    from rnn_course.mistakes import CATALOGUE
+    problems, report = audit(_forget_bias_notebook(tmp_path, (1.5, 4.0, 21.0)))
+    assert problems == []
+    for index, mistake in enumerate(CATALOGUE["forget_bias_for_memory"]):
+        assert f"This looks like a known mistake: {mistake.name}." in report["forget_bias_for_memory", f"mistake {index}"]
+    assert "PLANT: no array passed in" in report["forget_bias_for_memory", "in place"]      # it takes a number
+
+    # A check that tests only steps = 2, where the flipped sign gives the right answer (ln 1 = 0), lets it pass.
+    problems, _ = audit(_forget_bias_notebook(tmp_path, (2.0,)))
+    assert len(problems) == 1 and problems[0].startswith(
+        "forget_bias_for_memory: the catalogued mistake 'the sign is flipped: a bias that forgets' planted as the "
+        "answer must make its check fail and name it"), problems
+
+
+def test_the_audit_plants_a_function_that_changes_its_input_arrays_and_requires_the_check_to_say_so(tmp_path):
+    array_check = ("import numpy as np\n\n"
+                   "def check_halve(halve):\n"
+                   "    x = np.array([2.0, 4.0])\n"
+                   "    exercises.expect_array(halve(x), np.array([1.0, 2.0]), 'halve(x)', tolerance=1e-12)\n"
+                   "    return 'ok'\n\n"
+                   "exercises.check('Exercise 1: halve', check_halve, halve)")
+    problems, report = audit(_synthetic(tmp_path, check_source=array_check))
+    assert problems == []
+    assert report["halve", "in place"].startswith("CheckFailed: Exercise 1: halve: halve changed argument 1 in place")

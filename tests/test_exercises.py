@@ -207,3 +207,119 @@ def test_perturbed_returns_what_it_cannot_change_unchanged():
     assert exercises.perturbed(np) is not np and exercises.perturbed(np).__name__ == "numpy_perturbed"
     model = object()
     assert exercises.perturbed(model) is model
+
+
+# Diagnosis: a wrong answer that matches a catalogued mistake is named -----------------------
+
+from rnn_course.mistakes import CATALOGUE, Mistake  # noqa: E402
+
+HALF_MISTAKES = [Mistake("a factor 2 too many", "Look at equation (9.9).", lambda x: 4 * np.asarray(x, dtype=float)),
+                 Mistake("the sign is flipped", "Look at section 9.", lambda x: -2 * np.asarray(x, dtype=float))]
+
+
+def test_a_catalogued_mistake_is_named_with_where_to_look_besides_expected_and_got():
+    def double(x):
+        return -2 * np.asarray(x, dtype=float)
+    with pytest.raises(CheckFailed) as failure:
+        exercises.check("Exercise 1: double", double_checker, double, mistakes=HALF_MISTAKES)
+    message = str(failure.value)
+    assert message.startswith("Exercise 1: double: double([1.0, -2.0, 3.5]): entry (2,) should be 7")
+    assert message.endswith("\nThis looks like a known mistake: the sign is flipped. Look at section 9.")
+    assert "a factor 2 too many" not in message
+
+
+def test_an_unknown_wrong_answer_gets_the_plain_message():
+    def double(x):
+        return 2.1 * np.asarray(x, dtype=float)
+    with pytest.raises(CheckFailed) as failure:
+        exercises.check("Exercise 1: double", double_checker, double, mistakes=HALF_MISTAKES)
+    assert "known mistake" not in str(failure.value)
+
+
+def test_a_mistake_must_match_every_call_not_only_the_failing_one():
+    def double(x):                        # right on the first input, like the mistake only on the second
+        x = np.asarray(x, dtype=float)
+        return 2 * x if x.ndim == 1 else 4 * x
+    with pytest.raises(CheckFailed) as failure:
+        exercises.check("Exercise 1: double", double_checker, double, mistakes=HALF_MISTAKES)
+    assert "known mistake" not in str(failure.value)
+
+
+def test_a_right_answer_and_a_stub_are_never_diagnosed(capsys):
+    exercises.check("Exercise 1: double", double_checker, double_solution, mistakes=HALF_MISTAKES)
+    assert "all checks passed" in capsys.readouterr().out
+    exercises.check("Exercise 1: double", double_checker, double, mistakes=HALF_MISTAKES)
+    assert "not attempted yet" in capsys.readouterr().out
+
+
+def test_a_function_that_changes_its_inputs_in_place_is_told_so_and_the_inputs_are_restored():
+    data = {"W": np.arange(4.0)}
+
+    def scale(grads):
+        grads["W"] *= 10.0                 # in place: the caller's array changes
+        return grads["W"]
+
+    def checker(function):
+        expected = data["W"] * 10.0
+        exercises.expect_array(function(data), expected, "scale(data)", tolerance=0)
+        return "ok"
+    with pytest.raises(CheckFailed, match=r"scale changed grads\['W'\] in place"):
+        exercises.check("Exercise 3: scale", checker, scale, mistakes=())
+    assert np.array_equal(data["W"], np.arange(4.0))         # put back by the check
+
+
+def test_expect_arrays_reports_every_part_right_and_wrong():
+    expected = {"Why": np.ones(2), "by": np.ones(1), "Wxh": np.ones(3)}
+    got = {"Why": np.ones(2), "by": np.ones(1), "Wxh": 2 * np.ones(3)}
+    with pytest.raises(CheckFailed, match=r"^grads: Why, by right; Wxh wrong \(Wxh: relative error 1.00e\+00"):
+        exercises.expect_arrays(got, expected, "grads", relative=1e-9)
+    with pytest.raises(CheckFailed, match=r"grads lacks the keys \['by'\]"):
+        exercises.expect_arrays({"Why": np.ones(2), "Wxh": np.ones(3)}, expected, "grads", relative=1e-9)
+    assert exercises.expect_arrays(expected, expected, "grads", relative=1e-9) is expected
+
+
+def test_perturb_in_place_changes_every_array_inside_and_counts_them():
+    value = ({"a": np.zeros(2), "b": [np.ones(3)]}, np.arange(2), "text", 3.0)
+    assert exercises.perturb_in_place(value) == 3
+    assert not np.any(value[0]["a"] == 0) and np.array_equal(value[1], [1, 2])
+
+
+def test_the_catalogue_is_data_every_entry_named_with_a_hint_and_callable():
+    """The generic test that plants every entry is the exercise audit (make test's nbval pass)."""
+    import json
+    from pathlib import Path
+    stubs = set()
+    for path in (Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"):
+        for cell in json.loads(path.read_text())["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "code" and "# YOUR CODE HERE" in source:
+                stubs.update(line.split("(")[0][4:] for line in source.splitlines() if line.startswith("def "))
+    assert set(CATALOGUE) <= stubs, f"catalogued exercises without a stub: {sorted(set(CATALOGUE) - stubs)}"
+    for key, mistakes in CATALOGUE.items():
+        assert len(mistakes) >= 3, f"{key}: at least three usual mistakes"
+        names = [m.name for m in mistakes]
+        assert len(set(names)) == len(names), f"{key}: two mistakes share a name"
+        for mistake in mistakes:
+            assert mistake.name and mistake.hint and callable(mistake.wrong), (key, mistake)
+
+
+# Predict, then run ---------------------------------------------------------------------------
+
+def test_compare_prediction_says_how_close_and_never_fails(capsys):
+    exercises.compare_prediction(None, 0.665, "the probability", digits=3)
+    exercises.compare_prediction(0.7, 0.665, "the probability")
+    exercises.compare_prediction(0.5, 0.665, "the probability")
+    exercises.compare_prediction(0.1, 0.000977, "the ratio")
+    exercises.compare_prediction("b", "b", "the answer", choices="abc")
+    exercises.compare_prediction("a", "b", "the answer", choices="abc")
+    exercises.compare_prediction("seven", 7.0, "the count")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "No prediction yet: write yours in the cell above, run it, then run this cell. Measured the probability: 0.665.",
+        "Your prediction 0.7; measured the probability: 0.665. Close: within 10 %.",
+        "Your prediction 0.5; measured the probability: 0.665. The right size, off by 25 %.",
+        "Your prediction 0.1; measured the ratio: 0.000977. Off by a factor of 102: too large.",
+        "Your prediction 'b' is right. Measured the answer: 'b'.",
+        "Your prediction 'a'; measured the answer: 'b'. Work out why before you read on.",
+        "Your prediction should be a number, got str 'seven'. Measured the count: 7.",
+    ]

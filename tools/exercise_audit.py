@@ -14,7 +14,12 @@ place of the stub:
 
 1. ``perturbed(name_solution(...))``, a near miss: the check must raise ``CheckFailed``;
 2. a constant of the wrong kind (``123.0``): the check must raise ``CheckFailed``;
-3. the worked solution itself: the check must print "all checks passed".
+3. the worked solution itself: the check must print "all checks passed";
+4. every usual mistake catalogued for the exercise (``rnn_course.mistakes.CATALOGUE[name]``, each a
+   wrong implementation): the check must raise ``CheckFailed`` and name that mistake;
+5. the worked solution, changing every array passed to it in place (``perturb_in_place``): the
+   check must raise ``CheckFailed`` and say that the inputs were changed in place (skipped for an
+   exercise whose function takes no array).
 
 Last, every exercise function is planted raising ``NotImplementedError`` and the other cells
 after the first stub (neither stubs, solutions nor checks) run again: a lesson or demo cell that
@@ -30,6 +35,8 @@ from IPython.core.inputtransformer2 import TransformerManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from rnn_course.mistakes import CATALOGUE
+
 STUB_MARKER = "# YOUR CODE HERE"
 WRONG_CONSTANT = "123.0"
 
@@ -44,6 +51,15 @@ PLANTS = {
                  "    return wrong\n",
     "wrong kind": "def {name}(*args, **kwargs):\n    return " + WRONG_CONSTANT + "\n",
     "worked solution": "def {name}(*args, **kwargs):\n    return {name}_solution(*args, **kwargs)\n",
+    "catalogued mistake": "def {name}(*args, **kwargs):\n"
+                          "    from rnn_course.mistakes import CATALOGUE\n"
+                          "    return CATALOGUE[{name!r}][{index}].wrong(*args, **kwargs)\n",
+    "in place": "def {name}(*args, **kwargs):\n"
+                "    from rnn_course.exercises import _deepcopy, perturb_in_place\n"
+                "    answer = {name}_solution(*_deepcopy(args), **_deepcopy(kwargs))\n"
+                "    if not perturb_in_place((args, kwargs)):\n"
+                "        print('PLANT: no array passed in')\n"
+                "    return answer\n",
     "unsolved": "def {name}(*args, **kwargs):\n"
                 "    raise NotImplementedError('{name} is planted unsolved by the exercise audit')\n",
 }
@@ -201,6 +217,22 @@ def audit_in_kernel(nb, exercises, runner):
                        " or extend perturbed()." if "PLANT: perturbed() cannot change" in text else ""
                 problems.append(f"{exercise.name}: a planted {kind} answer must make its check raise CheckFailed; "
                                 f"errors {errors}, printed {text.strip()!r}.{hint}")
+        for index, mistake in enumerate(CATALOGUE.get(exercise.name, ())):
+            runner.run(PLANTS["catalogued mistake"].format(name=exercise.name, index=index))
+            outcomes = run_cells(exercise.checks)
+            text = "".join(text for text, _ in outcomes)
+            report[exercise.name, f"mistake {index}"] = text
+            if "CheckFailed" not in [error for _, error in outcomes] or f"known mistake: {mistake.name}." not in text:
+                problems.append(f"{exercise.name}: the catalogued mistake {mistake.name!r} planted as the answer must "
+                                f"make its check fail and name it; the check printed {text.strip()!r}")
+        runner.run(PLANTS["in place"].format(name=exercise.name))
+        outcomes = run_cells(exercise.checks)
+        text = "".join(text for text, _ in outcomes)
+        report[exercise.name, "in place"] = text
+        if "PLANT: no array passed in" not in text and (
+                "CheckFailed" not in [error for _, error in outcomes] or "in place" not in text):
+            problems.append(f"{exercise.name}: the worked solution changing its input arrays in place must make its "
+                            f"check fail and say so; the check printed {text.strip()!r}")
         run_cells([exercise.stub])                     # back to the untouched stub
 
     # No cell after the exercises start may need a solved exercise.
