@@ -373,7 +373,7 @@ def test_delay_task_and_experiment_models():
     np.testing.assert_allclose(orthogonal.Whh.T @ orthogonal.Whh, np.eye(gated_experiment.N_H), atol=1e-12)
     with pytest.raises(ValueError, match="model 'RNN' is not one of"):
         gated_experiment.make_model("RNN", 0.01, seed=0)
-    for name in ("LSTM, b_f = 3, orthogonal W_h", "GRU, b_z = 0, orthogonal W_h"):
+    for name in ("LSTM, b_f = 3, orthogonal W_h", "GRU, b_z = 3, orthogonal W_h"):
         gated = gated_experiment.make_model(name, 0.01, seed=0)
         blocks = np.split(gated.params["Wh"], len(gated.GATES), axis=1)
         for block in blocks:              # every gate's recurrent block orthogonal, as the vanilla W_hh
@@ -422,7 +422,7 @@ def test_zen_decision_points_and_predictions():
     assert gated_experiment.parameter_count(model) == sum(p.size for p in model.params.values())
 
 
-def test_sweep_tool_runs_and_skips_default_biases_at_long_delays():
+def test_sweep_tool_runs_and_skips_default_biases_at_long_delays(tmp_path):
     import importlib.util
     import pathlib
     path = pathlib.Path(__file__).resolve().parents[1] / "tools" / "gated_sweep.py"
@@ -432,12 +432,18 @@ def test_sweep_tool_runs_and_skips_default_biases_at_long_delays():
     runs = sweep.grid(list(gated_experiment.MODELS), [10, 40], [0.01], 2, short_delays=(10,))
     assert ("LSTM, b_f = 1", 10, 0.01, 1) in runs and ("LSTM, b_f = 1", 40, 0.01, 0) not in runs
     assert ("LSTM, b_f = 3", 40, 0.01, 1) in runs
-    assert len(runs) == 6 * 2 * 2 + 4 * 2      # 6 models at both delays, the 4 SHORT_ONLY at d = 10; 2 seeds
+    assert len(runs) == 6 * 2 * 2 + 2 * 2      # 6 models at both delays, the 2 SHORT_ONLY at d = 10; 2 seeds
     assert sweep._split_models("LSTM, b_f = 3,GRU, b_z = 0") == ["LSTM, b_f = 3", "GRU, b_z = 0"]
     settings, results = sweep.sweep(["LSTM, b_f = 3"], [2], [0.03], 1, 8, out="", short_delays=(2,), log=lambda _: None)
     assert settings["checkpoints"] == [2, 4, 6, 8] and len(results) == 1
     assert all(0.0 <= a <= 1.0 for a in results[0]["accuracy"].values())
     assert set(results[0]["validation"]) == set(results[0]["accuracy"])   # validation and test, each checkpoint
+    out = str(tmp_path / "sweep.json")
+    first = sweep.sweep(["LSTM, b_f = 3"], [2], [0.03], 1, 8, out=out, short_delays=(), log=lambda _: None)[1]
+    logged = []
+    again = sweep.sweep(["LSTM, b_f = 3"], [2], [0.03], 2, 8, out=out, short_delays=(), log=logged.append, resume=True)[1]
+    assert logged[0].startswith("resuming: 1 of 2 runs") and len(logged) == 2     # only seed 1 trained
+    assert again[0] == first[0] and [r["seed"] for r in again] == [0, 1]
     settings, results = sweep.recipes_sweep("", seeds=1, delay=2, updates=200, log=lambda _: None)
     assert settings["checkpoints"] == [200] and len(results) == len(sweep.RECIPES)
     assert {(r["batch_size"], r["lr"]) for r in results} == set(sweep.RECIPES.values())

@@ -1,7 +1,7 @@
 """Precompute notebook 09's experiment: delayed-recall accuracy against distance, every model.
 
 Usage:  python tools/gated_sweep.py [--out notebooks/data/gated_sweep.json] [--updates 800]
-                                    [--delays 10,20,40,60] [--lrs 0.001,0.003,0.01] [--seeds 5]
+                                    [--delays 20,40] [--lrs 0.001,0.003,0.01] [--seeds 5]
                                     [--models "LSTM, b_f = 3,..."] [--jobs N] [--tiny]
         python tools/gated_sweep.py --recipes [--recipes-out notebooks/data/gated_recipes.json]
         python tools/gated_sweep.py --zen [--zen-out notebooks/data/gated_zen.json] [--seeds 3]
@@ -62,7 +62,19 @@ def _one_run(job):
             "cpu_s": round(time.process_time() - before, 2)}
 
 
-def sweep(models, delays, lrs, seeds, updates, out, jobs=1, short_delays=(10, 20), log=print):
+def _resumable_runs(out, todo, updates, checkpoints):
+    """The runs of ``todo`` already stored in ``out`` by a sweep with the same updates and checkpoints."""
+    if not out or not os.path.exists(out):
+        return []
+    with open(out, encoding="utf-8") as stream:
+        stored = json.load(stream)
+    if stored["settings"].get("updates") != updates or stored["settings"].get("checkpoints") != checkpoints:
+        return []
+    wanted = set(todo)
+    return [run for run in stored["runs"] if (run["model"], run["delay"], run["lr"], run["seed"]) in wanted]
+
+
+def sweep(models, delays, lrs, seeds, updates, out, jobs=1, short_delays=(20,), log=print, resume=False):
     checkpoints = sorted({updates // 4, updates // 2, 3 * updates // 4, updates} - {0})
     settings = {
         "task": "delayed recall (notebook 08): K symbols, the first recalled at the last step",
@@ -79,9 +91,12 @@ def sweep(models, delays, lrs, seeds, updates, out, jobs=1, short_delays=(10, 20
     }
     # The longest runs first, so parallel workers finish together.
     todo = sorted(grid(models, delays, lrs, seeds, short_delays), key=lambda run: -run[1])
-    jobs_args = [job + (updates, checkpoints) for job in todo]
+    runs = _resumable_runs(out, todo, updates, checkpoints) if resume else []
+    done = {(r["model"], r["delay"], r["lr"], r["seed"]) for r in runs}
+    jobs_args = [job + (updates, checkpoints) for job in todo if job not in done]
+    if runs:
+        log(f"resuming: {len(runs)} of {len(todo)} runs already in {out}")
     pool = multiprocessing.Pool(jobs) if jobs > 1 else None
-    runs = []
     try:
         for run in (pool.imap_unordered(_one_run, jobs_args) if pool else map(_one_run, jobs_args)):
             runs.append(run)
@@ -180,15 +195,17 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=DEFAULT_OUT, help="JSON file to write ('' for none)")
     parser.add_argument("--updates", type=int, default=800)
-    parser.add_argument("--delays", default="10,20,40,60")
+    parser.add_argument("--delays", default="20,40")
     parser.add_argument("--lrs", default="0.001,0.003,0.01")
     parser.add_argument("--seeds", type=int, default=None,
                         help="seeds 0 .. N-1 (default 5; 3 with --zen)")
     parser.add_argument("--models", default=",".join(experiment.MODELS),
                         help="comma-separated names from rnn_course.gated_experiment.MODELS")
-    parser.add_argument("--short-delays", default="10,20",
+    parser.add_argument("--short-delays", default="20",
                         help="the only delays at which the SHORT_ONLY models (default gate biases) run")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the runs of this grid already in --out (same updates) and run only the rest")
     parser.add_argument("--zen", action="store_true",
                         help="instead: the Zen of Python comparison of notebook 09 (writes --zen-out)")
     parser.add_argument("--zen-out", default=os.path.join("notebooks", "data", "gated_zen.json"))
@@ -212,7 +229,7 @@ def main(argv=None):
         return 0
     sweep(models, [int(d) for d in args.delays.split(",")], [float(x) for x in args.lrs.split(",")],
           args.seeds or 5, args.updates, args.out, jobs=args.jobs,
-          short_delays=tuple(int(d) for d in args.short_delays.split(",")))
+          short_delays=tuple(int(d) for d in args.short_delays.split(",") if d.strip()), resume=args.resume)
     return 0
 
 
