@@ -373,8 +373,8 @@ def test_delay_task_and_experiment_models():
     np.testing.assert_allclose(orthogonal.Whh.T @ orthogonal.Whh, np.eye(gated_experiment.N_H), atol=1e-12)
     with pytest.raises(ValueError, match="model 'RNN' is not one of"):
         gated_experiment.make_model("RNN", 0.01, seed=0)
-    for name in ("LSTM, b_f = 3, orthogonal W_h", "GRU, b_z = 3, orthogonal W_h"):
-        gated = gated_experiment.make_model(name, 0.01, seed=0)
+    for gated in (gated_experiment.make_model("LSTM, b_f = 3, orthogonal W_h", 0.01, seed=0),
+                  gated_experiment.orthogonal_recurrent_weights(GRU(8, 32, 8, seed=0, backend="numpy"), seed=0)):
         blocks = np.split(gated.params["Wh"], len(gated.GATES), axis=1)
         for block in blocks:              # every gate's recurrent block orthogonal, as the vanilla W_hh
             np.testing.assert_allclose(block.T @ block, np.eye(gated_experiment.N_H), atol=1e-12)
@@ -432,7 +432,7 @@ def test_sweep_tool_runs_and_skips_default_biases_at_long_delays(tmp_path):
     runs = sweep.grid(list(gated_experiment.MODELS), [10, 40], [0.01], 2, short_delays=(10,))
     assert ("LSTM, b_f = 1", 10, 0.01, 1) in runs and ("LSTM, b_f = 1", 40, 0.01, 0) not in runs
     assert ("LSTM, b_f = 3", 40, 0.01, 1) in runs
-    assert len(runs) == 6 * 2 * 2 + 2 * 2      # 6 models at both delays, the 2 SHORT_ONLY at d = 10; 2 seeds
+    assert len(runs) == 5 * 2 * 2 + 2 * 2      # 5 models at both delays, the 2 SHORT_ONLY at d = 10; 2 seeds
     assert sweep._split_models("LSTM, b_f = 3,GRU, b_z = 0") == ["LSTM, b_f = 3", "GRU, b_z = 0"]
     settings, results = sweep.sweep(["LSTM, b_f = 3"], [2], [0.03], 1, 8, out="", short_delays=(2,), log=lambda _: None)
     assert settings["checkpoints"] == [2, 4, 6, 8] and len(results) == 1

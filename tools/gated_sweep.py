@@ -1,7 +1,7 @@
 """Precompute notebook 09's experiment: delayed-recall accuracy against distance, every model.
 
 Usage:  python tools/gated_sweep.py [--out notebooks/data/gated_sweep.json] [--updates 800]
-                                    [--delays 20,40] [--lrs 0.001,0.003,0.01] [--seeds 5]
+                                    [--delays 40] [--short-delays 20] [--lrs 0.001,0.003,0.01] [--seeds 5]
                                     [--models "LSTM, b_f = 3,..."] [--jobs N] [--tiny]
         python tools/gated_sweep.py --recipes [--recipes-out notebooks/data/gated_recipes.json]
         python tools/gated_sweep.py --zen [--zen-out notebooks/data/gated_zen.json] [--seeds 3]
@@ -9,12 +9,13 @@ Usage:  python tools/gated_sweep.py [--out notebooks/data/gated_sweep.json] [--u
 For each model of ``rnn_course.gated_experiment.MODELS``, delay, learning rate and seed it trains
 one model for the same number of updates on the same batches and records its accuracy on the
 validation sequences and on the test sequences (two fixed sets drawn from their own seeds) at
-four checkpoints. The models with the default gate biases (``SHORT_ONLY``) run at the short
-delays only: they already fail there. The JSON holds the settings and one record per run; the
+four checkpoints. The models with the default gate biases (``SHORT_ONLY``) run at
+``--short-delays`` instead: they already fail there. The JSON holds the settings and one record per run; the
 notebook picks each model's learning rate per delay by its mean final *validation* accuracy over
 the seeds (the same grid for every model) and reports the *test* accuracy. BLAS runs
-single-threaded: the matrices are tiny, and threads only add overhead. About 20 minutes of CPU
-with the defaults (the JSON records the measured total); ``--tiny`` is a seconds-long smoke run.
+single-threaded: the matrices are tiny, and threads only add overhead. The JSON records the CPU
+time each run took (the whole default grid: about 8 minutes of one core); ``--resume`` keeps the
+runs already in ``--out``; ``--tiny`` is a seconds-long smoke run.
 
 ``--recipes`` measures why notebook 08 and notebook 09 differ on the orthogonal vanilla RNN at
 d = 40: the same model and seeds trained with 08's batch size and learning rate (16, 0.005),
@@ -45,9 +46,10 @@ DEFAULT_OUT = os.path.join("notebooks", "data", "gated_sweep.json")
 
 
 def grid(models, delays, lrs, seeds, short_delays):
-    """Every run as ``(model, delay, lr, seed)``; SHORT_ONLY models only at ``short_delays``."""
-    return [(name, delay, lr, seed) for delay in delays for name in models
-            if delay in short_delays or name not in experiment.SHORT_ONLY
+    """Every run as ``(model, delay, lr, seed)``: the SHORT_ONLY models (default gate biases) at
+    ``short_delays``, the others at ``delays``."""
+    return [(name, delay, lr, seed) for delay in sorted(set(delays) | set(short_delays)) for name in models
+            if delay in (short_delays if name in experiment.SHORT_ONLY else delays)
             for lr in lrs for seed in range(seeds)]
 
 
@@ -109,6 +111,7 @@ def sweep(models, delays, lrs, seeds, updates, out, jobs=1, short_delays=(20,), 
         if pool:
             pool.close()
             pool.join()
+    _write(out, settings, runs, sum(r["cpu_s"] for r in runs))
     return settings, runs
 
 
@@ -195,14 +198,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=DEFAULT_OUT, help="JSON file to write ('' for none)")
     parser.add_argument("--updates", type=int, default=800)
-    parser.add_argument("--delays", default="20,40")
+    parser.add_argument("--delays", default="40")
     parser.add_argument("--lrs", default="0.001,0.003,0.01")
     parser.add_argument("--seeds", type=int, default=None,
                         help="seeds 0 .. N-1 (default 5; 3 with --zen)")
     parser.add_argument("--models", default=",".join(experiment.MODELS),
                         help="comma-separated names from rnn_course.gated_experiment.MODELS")
     parser.add_argument("--short-delays", default="20",
-                        help="the only delays at which the SHORT_ONLY models (default gate biases) run")
+                        help="the delays at which the SHORT_ONLY models (default gate biases) run, instead of --delays")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--resume", action="store_true",
                         help="keep the runs of this grid already in --out (same updates) and run only the rest")
