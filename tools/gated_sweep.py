@@ -1,8 +1,9 @@
 """Precompute notebook 09's experiment: delayed-recall accuracy against distance, every model.
 
 Usage:  python tools/gated_sweep.py [--out notebooks/data/gated_sweep.json] [--updates 800]
-                                    [--delays 40] [--short-delays 20] [--lrs 0.001,0.003,0.01] [--seeds 5]
-                                    [--models "LSTM, b_f = 3,..."] [--jobs N] [--tiny]
+                                    [--delays 40] [--short-delays 20] [--lrs 0.001,0.003,0.01]
+                                    [--seeds 5] [--models "LSTM, b_f = 3,..."] [--jobs N]
+                                    [--resume] [--tiny]
         python tools/gated_sweep.py --recipes [--recipes-out notebooks/data/gated_recipes.json]
         python tools/gated_sweep.py --zen [--zen-out notebooks/data/gated_zen.json] [--seeds 3]
 
@@ -10,16 +11,16 @@ For each model of ``rnn_course.gated_experiment.MODELS``, delay, learning rate a
 one model for the same number of updates on the same batches and records its accuracy on the
 validation sequences and on the test sequences (two fixed sets drawn from their own seeds) at
 four checkpoints. The models with the default gate biases (``SHORT_ONLY``) run at
-``--short-delays`` instead: they already fail there. The JSON holds the settings and one record per run; the
-notebook picks each model's learning rate per delay by its mean final *validation* accuracy over
+``--short-delays`` instead: they already fail there. The JSON holds the settings and one record
+per run; the notebook picks each model's learning rate per delay by its mean final *validation* accuracy over
 the seeds (the same grid for every model) and reports the *test* accuracy. BLAS runs
 single-threaded: the matrices are tiny, and threads only add overhead. The JSON records the CPU
-time each run took (the whole default grid: about 8 minutes of one core); ``--resume`` keeps the
-runs already in ``--out``; ``--tiny`` is a seconds-long smoke run.
+time of each run (the default grid: about 6 minutes of one core, measured on a loaded machine);
+``--resume`` keeps the runs already in ``--out``; ``--tiny`` is a seconds-long smoke run.
 
 ``--recipes`` measures why notebook 08 and notebook 09 differ on the orthogonal vanilla RNN at
 d = 40: the same model and seeds trained with 08's batch size and learning rate (16, 0.005),
-09's (32, 0.003), and the two mixed, recording test accuracy along 3,000 updates (about 2 minutes).
+09's (32, 0.003), and the two mixed, recording test accuracy along 3,000 updates (about 2 minutes of CPU).
 
 ``--zen`` instead trains notebook 06's Zen of Python model, and an LSTM and a GRU of about the
 same size, the same way (each at three learning rates), and records the final loss and the
