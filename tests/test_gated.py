@@ -373,6 +373,17 @@ def test_delay_task_and_experiment_models():
     np.testing.assert_allclose(orthogonal.Whh.T @ orthogonal.Whh, np.eye(gated_experiment.N_H), atol=1e-12)
     with pytest.raises(ValueError, match="model 'RNN' is not one of"):
         gated_experiment.make_model("RNN", 0.01, seed=0)
+    for gated in (gated_experiment.make_model("LSTM, b_f = 3, orthogonal W_h", 0.01, seed=0),
+                  gated_experiment.orthogonal_recurrent_weights(GRU(8, 32, 8, seed=0, backend="numpy"), seed=0)):
+        blocks = np.split(gated.params["Wh"], len(gated.GATES), axis=1)
+        for block in blocks:              # every gate's recurrent block orthogonal, as the vanilla W_hh
+            np.testing.assert_allclose(block.T @ block, np.eye(gated_experiment.N_H), atol=1e-12)
+        assert not np.allclose(blocks[0], blocks[1])
+    X_val, _ = gated_experiment.held_out_set(4, "validation")
+    X_test, _ = gated_experiment.held_out_set(4, "test")
+    assert X_val.shape == X_test.shape == (5, gated_experiment.TEST_SIZE) and not np.array_equal(X_val, X_test)
+    with pytest.raises(ValueError, match="expected 'validation' or 'test'"):
+        gated_experiment.held_out_set(4, "train")
     accuracy = gated_experiment.train_delay_task("LSTM, b_f = 3", delay=2, lr=0.03, seed=0, updates=150)
     assert accuracy > 0.9        # a two-step delay is easy: far above chance (1/8)
 
@@ -411,7 +422,7 @@ def test_zen_decision_points_and_predictions():
     assert gated_experiment.parameter_count(model) == sum(p.size for p in model.params.values())
 
 
-def test_sweep_tool_runs_and_skips_default_biases_at_long_delays():
+def test_sweep_tool_runs_and_skips_default_biases_at_long_delays(tmp_path):
     import importlib.util
     import pathlib
     path = pathlib.Path(__file__).resolve().parents[1] / "tools" / "gated_sweep.py"
@@ -421,11 +432,21 @@ def test_sweep_tool_runs_and_skips_default_biases_at_long_delays():
     runs = sweep.grid(list(gated_experiment.MODELS), [10, 40], [0.01], 2, short_delays=(10,))
     assert ("LSTM, b_f = 1", 10, 0.01, 1) in runs and ("LSTM, b_f = 1", 40, 0.01, 0) not in runs
     assert ("LSTM, b_f = 3", 40, 0.01, 1) in runs
-    assert len(runs) == 6 * 2 + 4 * 2
+    assert len(runs) == 5 * 2 * 2 + 2 * 2      # 5 models at both delays, the 2 SHORT_ONLY at d = 10; 2 seeds
     assert sweep._split_models("LSTM, b_f = 3,GRU, b_z = 0") == ["LSTM, b_f = 3", "GRU, b_z = 0"]
     settings, results = sweep.sweep(["LSTM, b_f = 3"], [2], [0.03], 1, 8, out="", short_delays=(2,), log=lambda _: None)
     assert settings["checkpoints"] == [2, 4, 6, 8] and len(results) == 1
     assert all(0.0 <= a <= 1.0 for a in results[0]["accuracy"].values())
+    assert set(results[0]["validation"]) == set(results[0]["accuracy"])   # validation and test, each checkpoint
+    out = str(tmp_path / "sweep.json")
+    first = sweep.sweep(["LSTM, b_f = 3"], [2], [0.03], 1, 8, out=out, short_delays=(), log=lambda _: None)[1]
+    logged = []
+    again = sweep.sweep(["LSTM, b_f = 3"], [2], [0.03], 2, 8, out=out, short_delays=(), log=logged.append, resume=True)[1]
+    assert logged[0].startswith("resuming: 1 of 2 runs") and len(logged) == 2     # only seed 1 trained
+    assert again[0] == first[0] and [r["seed"] for r in again] == [0, 1]
+    settings, results = sweep.recipes_sweep("", seeds=1, delay=2, updates=200, log=lambda _: None)
+    assert settings["checkpoints"] == [200] and len(results) == len(sweep.RECIPES)
+    assert {(r["batch_size"], r["lr"]) for r in results} == set(sweep.RECIPES.values())
 
 
 def test_gated_benchmark_runs_tiny(capsys):
