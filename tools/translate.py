@@ -14,8 +14,8 @@ must be the English code token for token, only the comments may differ. The note
 the contents table is a block ``<!-- meta summary en HASH -->``.
 
 The Korean notebook is the English one with each markdown cell's text replaced by its translation,
-relative links rewritten for the ko/ folder, navigation lines in Korean, and the code and its
-stored outputs unchanged: the code is the same, so nbval reproduces the outputs in the Korean
+relative links rewritten for the ko/ folder, navigation lines in Korean, the slide metadata that
+tools/slides.py's rules give the Korean text, and the code and its stored outputs unchanged: the code is the same, so nbval reproduces the outputs in the Korean
 notebook as in the English one.
 
     python tools/translate.py                 # write notebooks/ko/*.ipynb (only files that change)
@@ -39,6 +39,9 @@ import sys
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
+
+if str(Path(__file__).resolve().parent) not in sys.path:      # tools/slides.py, for the slide rules
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 ROOT = Path(__file__).resolve().parent.parent
 LANG = "ko"
@@ -212,6 +215,7 @@ def build(check_only: bool = False, complete: bool = False) -> list[str]:
         for cell in nb["cells"]:
             if is_navigation(cell):
                 cell["source"] = lines_of(line)
+        apply_slide_rules(nb)
         text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
         target = KO_NOTEBOOKS / name
         if not target.exists() or target.read_text(encoding="utf-8") != text:
@@ -227,6 +231,24 @@ def build(check_only: bool = False, complete: bool = False) -> list[str]:
             if stale.name not in built:
                 problems.append(f"notebooks/{LANG}/{stale.name}: no translation builds it")
     return problems
+
+
+def apply_slide_rules(nb) -> None:
+    """Store the slide metadata that tools/slides.py's rules give the Korean text.
+
+    The rules fit cells to a slide by their text's length, and a Hangul character is as wide as
+    two Latin ones: a Korean cell may start a sub-slide where its English original does not. The
+    exercises' heading (``## 연습 문제``) ends the deck's content as ``## Exercises`` does.
+    """
+    import nbformat
+    import slides
+
+    for cell, kind in zip(nb["cells"], slides.slide_types(nbformat.from_dict(copy.deepcopy(nb)))):
+        metadata = cell.setdefault("metadata", {})
+        if isinstance(metadata.get("slideshow"), dict):
+            metadata["slideshow"]["slide_type"] = kind
+        else:
+            metadata["slideshow"] = {"slide_type": kind}
 
 
 def write_readme(sources, english, built, check_only: bool) -> list[str]:
