@@ -116,3 +116,20 @@ def test_complete_requires_every_notebook(project):
 def test_the_projects_korean_edition_is_up_to_date():
     result = run(ROOT, "--check")
     assert result.returncode == 0, result.stderr
+
+
+def test_the_korean_notebook_stores_the_slide_rules_metadata_of_its_korean_text(project):
+    """tools/slides.py's rules read the Korean text (a Hangul character is two of a line): a Korean cell
+    that fills the slide starts a sub-slide where its English original does not; --check then passes."""
+    import slides
+
+    path = project / "translations" / "ko" / "01_a.md"
+    long_korean = "\n\n".join(["가나다라마바사 " * 80] * 2)      # 560 Hangul and 80 spaces: 12 lines each
+    path.write_text(path.read_text(encoding="utf-8").replace("출력은 **2**이다.", long_korean), encoding="utf-8")
+    assert run(project).returncode == 0
+    english = nbformat.read(project / "notebooks" / "01_a.ipynb", as_version=4)
+    nb = nbformat.read(project / "notebooks" / "ko" / "01_a.ipynb", as_version=4)
+    assert [c.metadata["slideshow"]["slide_type"] for c in nb.cells] == slides.slide_types(nb)
+    assert slides.slide_types(nb)[3] == "subslide" and slides.slide_types(english)[3] == "-"
+    assert slides.main(["--check", str(project / "notebooks" / "ko" / "01_a.ipynb")]) == 0
+    assert run(project, "--check").returncode == 0
