@@ -263,11 +263,27 @@ def table_row_height(row: str) -> int:
     return 12 + 26 * max(1, -(-sum(text_width(cell) for cell in cells) // 90))
 
 
+HTML_COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
+
+
 def split_table(block: str) -> list[str]:
-    """A markdown table taller than a slide as several tables, each with the header rows."""
+    """A markdown table taller than a slide as several tables, each with the header rows.
+
+    An HTML comment line right after the table (a marker such as ``<!-- notebooks:end -->``, which
+    shows nothing) stays with its last piece."""
     lines = block.split("\n")
+    comments = []
+    while lines and HTML_COMMENT.match(lines[-1]):
+        comments.insert(0, lines.pop())
     if len(lines) < 4 or not all(line.strip().startswith("|") for line in lines):
         return [block]
+    pieces = split_rows(lines)
+    pieces[-1] = "\n".join([pieces[-1], *comments])
+    return pieces
+
+
+def split_rows(lines: list[str]) -> list[str]:
+    """The lines of a table (header, separator, rows) as tables of at most a slide's height."""
     header, rows = lines[:2], lines[2:]
     header_height = table_row_height(header[0])
     chunks, chunk, height = [], [], header_height
