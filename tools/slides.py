@@ -108,9 +108,10 @@ MATHJAX_URL = "mathjax/" + build_book.MATHJAX_ENTRY
 # The heading of the exercises in each edition: "## Exercises", and "## 연습 문제" in the Korean one.
 EXERCISES_HEADING = re.compile(r"^##\s+(Exercises\b|연습\s*문제)", re.MULTILINE)
 # The translated editions: notebooks/LANG/ (tools/translate.py builds them, these rules included);
-# their decks go to OUT/LANG/. The name of each, in its own language, for the index.
-EDITIONS = {"ko": "한국어판"}
-LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}     # a link to a deck in that language
+# their decks go to OUT/LANG/. What the index says of each, in its own language: its heading, the
+# label of a link to one of its decks, a line about it, a deck's number of slides.
+EDITIONS = {"ko": {"heading": "한국어판", "link": "한국어", "count": "(슬라이드 {}장)",
+                   "intro": "한국어로 번역된 노트북의 슬라이드이다. 코드와 그림은 영어판과 같다."}}
 
 
 def heading_level(markdown: str) -> int:
@@ -651,11 +652,13 @@ def edition(path: Path) -> str:
 
 
 def deck_row(deck: dict, other: dict | None) -> str:
-    count = (f"(슬라이드 {deck['count']}장)" if deck["language"] == "ko" else f"({deck['count']} slides)")
+    """One line of the index: a deck, its number of slides, a link to its English or translated twin."""
+    language = deck["language"]
+    count = EDITIONS[language]["count"].format(deck["count"]) if language in EDITIONS else f"({deck['count']} slides)"
     row = (f'  <li><a href="{html.escape(deck["href"])}">{html.escape(deck["title"])}</a> '
-           f'<span class="count">{count}</span>')
+           f'<span class="count">{html.escape(count)}</span>')
     if other is not None:                   # the same notebook in the other language
-        label = LANGUAGE_NAMES[other["language"]]
+        label = EDITIONS[other["language"]]["link"] if other["language"] in EDITIONS else "English"
         row += (f' · <a class="language" href="{html.escape(other["href"])}" hreflang="{other["language"]}" '
                 f'lang="{other["language"]}">{html.escape(label)}</a>')
     return row + "</li>"
@@ -668,13 +671,12 @@ def build_index(out: Path, decks: list[dict]) -> None:
     rows = "\n".join(deck_row(deck, next((by_name[(lang, deck["name"])] for lang in EDITIONS
                                            if (lang, deck["name"]) in by_name), None)) for deck in english)
     sections = ""
-    for lang, name in EDITIONS.items():
+    for lang, about in EDITIONS.items():
         translated = [deck for deck in decks if deck["language"] == lang]
         if translated:
             items = "\n".join(deck_row(deck, by_name.get(("en", deck["name"]))) for deck in translated)
-            sections += (f'\n<section lang="{lang}">\n<h2 id="{lang}">{html.escape(name)}</h2>\n'
-                         f"<p>한국어로 번역된 노트북의 슬라이드이다. 코드와 그림은 영어판과 같다.</p>\n"
-                         f"<ol>\n{items}\n</ol>\n</section>")
+            sections += (f'\n<section lang="{lang}">\n<h2 id="{lang}">{html.escape(about["heading"])}</h2>\n'
+                         f'<p>{html.escape(about["intro"])}</p>\n<ol>\n{items}\n</ol>\n</section>')
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
