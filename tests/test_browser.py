@@ -1,8 +1,7 @@
 """What a reader and an instructor see, measured in headless Chromium (tools/browser_check.py).
 
-Every page of a fresh build of the book at 768, 1280, 1440 and 1920 px (the Korean pages at
-1280 px: browser_check.TRANSLATED_WIDTHS), and every slide of fresh decks (the Korean ones too) at
-1280x720, from file:// with every other request aborted: nothing overflows its
+Every page of a fresh build of the book (the Korean pages too) at 768, 1280, 1440 and 1920 px, and
+every slide of fresh decks (the Korean ones too) at 1280x720, from file:// with every other request aborted: nothing overflows its
 box, every formula is typeset, every image loads and has alt text, no slide needs scrolling.
 Then the same checks on planted faults, to show they fail and say where.
 
