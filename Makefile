@@ -45,7 +45,7 @@ book:
 navigation: install
 	$(BIN)/python tools/navigation.py
 
-## make check: fail when a generated file is stale: navigation, metadata, glossary, slides, demos, requirements.txt, environment.yml
+## make check: fail when a generated file is stale: navigation, metadata, glossary, slides, demos, requirements.txt, environment.yml, the Korean edition
 check: install
 	$(BIN)/python tools/navigation.py --check
 	$(BIN)/python tools/normalize_notebooks.py --check
@@ -53,6 +53,7 @@ check: install
 	$(BIN)/python tools/slides.py --check
 	$(BIN)/python tools/insert_demos.py --check
 	$(BIN)/python tools/deps.py --check
+	$(BIN)/python tools/translate.py --check
 
 # uv resolves one lock for every supported Python and platform; [tool.uv] fork-strategy = "fewest"
 # keeps one version of each package for all of them (the same outputs everywhere).

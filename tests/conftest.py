@@ -25,6 +25,7 @@ matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+KO_NOTEBOOKS = sorted((ROOT / "notebooks" / "ko").glob("[0-9][0-9]_*.ipynb"))    # the Korean edition so far
 BOOK_PACKAGES = ("sphinx", "myst_nb", "sphinx_book_theme")
 BUILDS = {"built_book", "built_decks"}
 
@@ -55,7 +56,7 @@ def built_book(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def built_decks(tmp_path_factory):
-    """The offline decks of every notebook, built once into a temporary folder."""
+    """The offline decks of every notebook (the Korean ones in ko/), built once into a temporary folder."""
     sys.path.insert(0, str(ROOT / "tools"))
     import build_book
     import slides
@@ -66,7 +67,7 @@ def built_decks(tmp_path_factory):
         pytest.skip("npm (Node.js) is not installed and build/cache/ lacks the reveal.js and MathJax tarballs")
     out = tmp_path_factory.mktemp("slides")
     try:
-        slides.build(out, NOTEBOOKS)
+        slides.build(out, NOTEBOOKS + KO_NOTEBOOKS)
     except SystemExit as error:
         pytest.skip(f"reveal.js or MathJax could not be fetched: {error}")
     return out

@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import build_book  # noqa: E402
 
+KO_NOTEBOOKS = sorted((ROOT / "notebooks" / "ko").glob("[0-9][0-9]_*.ipynb"))   # the Korean edition so far
+
 
 # Attributes through which HTML loads a resource (<a href> only links, so it is not here).
 LOADING_ATTRIBUTES = {"script": ("src",), "img": ("src", "srcset"), "iframe": ("src",),
@@ -76,6 +78,46 @@ def test_the_scanner_finds_remote_resources_and_passes_links(tmp_path):
     assert broken_links(tmp_path) == ["page.html: local.png"]
 
 
+def test_the_korean_notebooks_are_a_part_of_their_own_with_a_language_switch(tmp_path, monkeypatch):
+    """Any subset of the notebooks may be translated: each Korean one is prepared like the English ones,
+    under notebooks/ko/ and a contents heading 한국어판, and the two editions of a notebook link to each
+    other; with none translated the sources are the English book's."""
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "ko").mkdir(parents=True)
+    for name, title in (("01_a", "# 01 · The cell"), ("02_b", "# 02 · The loss")):
+        nbformat.write(nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_markdown_cell("[next](02_b.ipynb)", metadata={"tags": ["navigation"]}),
+            nbformat.v4.new_markdown_cell(title),
+            nbformat.v4.new_code_cell("def f_solution(): pass", metadata={"tags": ["solution"]})]), notebooks / f"{name}.ipynb")
+    monkeypatch.setattr(build_book, "NOTEBOOKS", notebooks)
+    monkeypatch.setattr(build_book, "vendor_mathjax", lambda static: None)
+    english_index = (build_book.BOOK_DIR / "index.md").read_text(encoding="utf-8")
+
+    build_book.prepare_sources(tmp_path / "src")                   # nothing translated yet
+    assert (tmp_path / "src" / "index.md").read_text(encoding="utf-8") == english_index
+    assert not (tmp_path / "src" / "notebooks" / "ko").exists()
+    assert "language-switch" not in (tmp_path / "src" / "notebooks" / "01_a.ipynb").read_text(encoding="utf-8")
+
+    korean = nbformat.read(notebooks / "01_a.ipynb", as_version=4)
+    korean.cells[1].source = "# 01 · 셀"
+    nbformat.write(korean, notebooks / "ko" / "01_a.ipynb")
+    build_book.prepare_sources(tmp_path / "src")
+    src = tmp_path / "src"
+    index = (src / "index.md").read_text(encoding="utf-8")
+    assert index.startswith(english_index.rstrip("\n"))
+    assert index.rstrip().endswith("```{toctree}\n:maxdepth: 1\n:caption: 한국어판\n:glob:\n\nnotebooks/ko/*\n```")
+    page = nbformat.read(src / "notebooks" / "ko" / "01_a.ipynb", as_version=4)
+    assert [cell.source for cell in page.cells] == [
+        '<p class="language-switch"><a href="../01_a.html" hreflang="en" lang="en">English</a></p>',
+        "# 01 · 셀", "def f_solution(): pass"]                      # the navigation dropped
+    assert page.cells[2].metadata.tags == ["solution", "hide-input"]
+    assert page.metadata.mystnb == {"code_prompt_show": "풀이 보기", "code_prompt_hide": "풀이 숨기기"}
+    english = nbformat.read(src / "notebooks" / "01_a.ipynb", as_version=4)
+    assert english.cells[0].source == '<p class="language-switch"><a href="ko/01_a.html" hreflang="ko" lang="ko">한국어</a></p>'
+    assert "mystnb" not in english.metadata
+    assert "language-switch" not in (src / "notebooks" / "02_b.ipynb").read_text(encoding="utf-8")
+
+
 @pytest.fixture
 def book(built_book):
     """The book built once for the run (tests/conftest.py); a test that uses it is marked ci."""
@@ -124,6 +166,39 @@ def test_solutions_are_collapsed_figures_have_alt_text_and_math_is_local(book):
     assert '<script defer="defer" src="../_static/mathjax/tex-chtml-full.js' in page
     assert (book / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
     assert "CC BY 4.0" in page and "MIT" in page
+
+
+def test_each_korean_notebook_is_a_korean_page_linked_to_its_english_one(book):
+    """notebooks/ko/NN_name.html under 한국어판, after the English pages; <html lang="ko">; its solutions
+    behind 풀이 보기; a link to the English page at its top, and one back from the English page."""
+    index = (book / "index.html").read_text(encoding="utf-8")
+    english = sorted(path.stem for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert ("한국어판" in index) == bool(KO_NOTEBOOKS)
+    last_english = index.find(f'href="notebooks/{english[-1]}.html"')
+    for path in KO_NOTEBOOKS:
+        assert index.find(f'href="notebooks/ko/{path.stem}.html"') > max(last_english, index.find("한국어판"))
+        page = (book / "notebooks" / "ko" / f"{path.stem}.html").read_text(encoding="utf-8")
+        assert re.search(r'<html lang="ko"', page)
+        top = page[page.index('<article'):]
+        assert re.match(r'<article[^>]*>\s*<p class="language-switch"><a href="\.\./{}\.html" hreflang="en" lang="en">'
+                        r'English</a></p>'.format(re.escape(path.stem)), top), top[:300]
+        nb = nbformat.read(path, as_version=4)
+        solutions = sum("solution" in cell.metadata.get("tags", []) for cell in nb.cells)
+        collapsed = re.findall(r"<details class=\"[^\"]*hide[^\"]*\">\s*<summary[^>]*>(.*?)</summary>", page, re.S)
+        assert len(collapsed) == solutions and all("풀이 보기" in summary for summary in collapsed), path.name
+        assert page.count('aria-label="풀이를 보이거나 숨긴다"') == solutions and "Show solution" not in page
+        figures = sum("image/png" in output.get("data", {}) for cell in nb.cells
+                      if cell.cell_type == "code" for output in cell.outputs)
+        images = re.findall(r"<img [^>]*>", page)
+        assert len(images) >= figures and all(re.search(r'alt="[^"]+"', image) for image in images), path.name
+        assert "instructor" not in page and "README.ko.md" not in page          # the navigation is dropped
+        english_page = (book / "notebooks" / f"{path.stem}.html").read_text(encoding="utf-8")
+        assert f'<a href="ko/{path.stem}.html" hreflang="ko" lang="ko">한국어</a>' in english_page
+    translated = {path.stem for path in KO_NOTEBOOKS}
+    for name in english:
+        page = (book / "notebooks" / f"{name}.html").read_text(encoding="utf-8")
+        assert ('class="language-switch"' in page) == (name in translated), name
+        assert '<html lang="en"' in page
 
 
 # ---- the scanners -------------------------------------------------------------------------

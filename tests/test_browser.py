@@ -1,7 +1,7 @@
 """What a reader and an instructor see, measured in headless Chromium (tools/browser_check.py).
 
-Every page of a fresh build of the book at 768, 1280, 1440 and 1920 px, and every slide of
-fresh decks at 1280x720, from file:// with every other request aborted: nothing overflows its
+Every page of a fresh build of the book (the Korean pages too) at 768, 1280, 1440 and 1920 px, and
+every slide of fresh decks (the Korean ones too) at 1280x720, from file:// with every other request aborted: nothing overflows its
 box, every formula is typeset, every image loads and has alt text, no slide needs scrolling.
 Then the same checks on planted faults, to show they fail and say where.
 
@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import browser_check  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+KO_NOTEBOOKS = sorted((ROOT / "notebooks" / "ko").glob("[0-9][0-9]_*.ipynb"))   # the Korean edition so far
 
 pytestmark = pytest.mark.ci
 MISSING = ("the Python package playwright is not installed (python3 tools/course.py install --group dev; "
@@ -61,17 +62,48 @@ def listing(report):
 def test_every_book_page_shows_everything_at_four_widths(browser, book):
     report = browser_check.Report()
     browser_check.check_book(browser, book, report)
-    assert report.pages == 1 + len(NOTEBOOKS)
-    assert report.views == report.pages * len(browser_check.BOOK_WIDTHS)
+    assert report.pages == 1 + len(NOTEBOOKS) + len(KO_NOTEBOOKS)
+    assert report.views == ((1 + len(NOTEBOOKS)) * len(browser_check.BOOK_WIDTHS)
+                            + len(KO_NOTEBOOKS) * len(browser_check.TRANSLATED_WIDTHS))
     assert not report.problems, listing(report)
 
 
 def test_every_slide_fits_1280x720(browser, decks):
     report = browser_check.Report()
     browser_check.check_slides(browser, decks, report)
-    assert report.pages == len(NOTEBOOKS)
-    assert report.slides >= 10 * len(NOTEBOOKS)
+    assert report.pages == len(NOTEBOOKS) + len(KO_NOTEBOOKS)
+    assert report.slides >= 10 * report.pages
     assert not report.problems, listing(report)
+
+
+# Two Hangul syllables are drawn differently only by a font that has them: without one, both
+# are the same empty box (the missing-glyph sign).
+HANGUL_DRAWN_JS = r"""
+() => {
+  const draw = (text) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 200; canvas.height = 60;
+    const context = canvas.getContext('2d');
+    context.font = '40px ' + getComputedStyle(document.body).fontFamily;
+    context.fillText(text, 10, 45);
+    return Array.from(context.getImageData(0, 0, 200, 60).data).join(',');
+  };
+  return draw('한') !== draw('국');
+}
+"""
+
+
+@pytest.mark.skipif(not KO_NOTEBOOKS, reason="no notebook is translated yet")
+def test_the_korean_pages_show_hangul_in_a_font_that_has_it(browser, book):
+    """The theme's fonts have no Hangul: the page names Korean fonts first, and the system must have one
+    (Debian: fonts-nanum, which .ci/run installs), or every Korean letter is an empty box."""
+    browser.open(book / "notebooks" / "ko" / f"{KO_NOTEBOOKS[0].stem}.html", 1280, browser_check.BOOK_HEIGHT)
+    assert browser.page.evaluate("() => document.documentElement.lang") == "ko"
+    if not browser.page.evaluate(HANGUL_DRAWN_JS):
+        message = "no font with Hangul is installed (Debian: apt-get install fonts-nanum)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 # ---------------------------------------------------------------------------- planted faults
@@ -151,3 +183,24 @@ def test_search_results_show_an_excerpt_offline(browser, book):
     assert any(title.startswith("03") for title in titles), titles
     assert all(len(excerpt) > 80 for _, excerpt in results), results
     assert any("clipping" in excerpt.lower() for _, excerpt in results), results
+
+
+@pytest.mark.skipif(not KO_NOTEBOOKS, reason="no notebook is translated yet")
+def test_a_korean_search_finds_the_korean_pages_offline(browser, book):
+    """Sphinx's index splits Korean text at spaces and punctuation; a word finds the pages whose
+    words start with it (은닉 finds 은닉 and 은닉층), with an excerpt from the page offline."""
+    browser.errors.clear()
+    browser.page.goto((book / "search.html").resolve().as_uri() + "?q=" + "은닉")
+    browser.page.wait_for_function("""() => {
+        const status = document.querySelector('p.search-summary');
+        const items = document.querySelectorAll('ul.search li');
+        const found = status && status.textContent.match(/found (\\d+)/);
+        return found && items.length === Number(found[1])
+            && Array.from(items).every(li => li.querySelector('p.context')); }""",
+        timeout=browser_check.PAGE_TIMEOUT_MS)
+    results = browser.page.evaluate("""() => Array.from(document.querySelectorAll('ul.search li')).map(
+        li => [li.querySelector('a').getAttribute('href'), (li.querySelector('p.context') || {}).textContent || ''])""")
+    korean = [(href, excerpt) for href, excerpt in results if href.startswith("notebooks/ko/")]
+    assert not browser.errors
+    assert korean and {href.split("#")[0] for href, _ in korean} <= {f"notebooks/ko/{p.stem}.html" for p in KO_NOTEBOOKS}
+    assert all(len(excerpt) > 40 and re.search("[가-힣]", excerpt) for _, excerpt in korean), korean

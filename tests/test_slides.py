@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+KO_NOTEBOOKS = sorted((ROOT / "notebooks" / "ko").glob("[0-9][0-9]_*.ipynb"))   # the Korean edition so far
 
 
 def load_tool(name):
@@ -115,11 +116,49 @@ def test_write_changes_only_the_slide_metadata_then_check_passes(tmp_path, path)
 
 
 def test_the_committed_notebooks_have_the_rules_slide_metadata():
-    """RISE reads the stored metadata: a new or edited cell must not break a deck silently."""
-    stale = {path.name: len(slides.mismatches(nbformat.read(path, as_version=4))) for path in NOTEBOOKS}
+    """RISE reads the stored metadata: a new or edited cell must not break a deck silently.
+    The Korean notebooks' metadata is the rules' for the Korean text (tools/translate.py stores it)."""
+    stale = {path.relative_to(ROOT / "notebooks").as_posix(): len(slides.mismatches(nbformat.read(path, as_version=4)))
+             for path in NOTEBOOKS + KO_NOTEBOOKS}
     stale = {name: count for name, count in stale.items() if count}
     assert not stale, f"cells whose slide_type differs from the rules: {stale}; " \
         "run `python tools/slides.py --write notebooks/[0-9][0-9]_*.ipynb`"
+
+
+def test_check_covers_the_korean_edition_and_write_leaves_it_to_translate(tmp_path, capsys):
+    """Without names --check reads notebooks/ko/ too; --write never writes a Korean notebook (tools/translate.py
+    builds it, with these rules' metadata), it says to run translate.py instead."""
+    assert slides.resolve([], ROOT) == NOTEBOOKS + KO_NOTEBOOKS
+    root = tmp_path / "project"
+    (root / "notebooks" / "ko").mkdir(parents=True)
+    md = nbformat.v4.new_markdown_cell
+    nb = nbformat.v4.new_notebook(cells=[md("# 01 · 셀"), md("## 1. 절"), md("## 연습 문제"), md("### 연습 문제 1")])
+    nbformat.write(nb, root / "notebooks" / "01_a.ipynb")
+    korean = root / "notebooks" / "ko" / "01_a.ipynb"
+    nbformat.write(nb, korean)
+    before = korean.read_text(encoding="utf-8")
+    assert slides.main(["--root", str(root), "--write"]) == 0
+    assert korean.read_text(encoding="utf-8") == before
+    assert "python tools/translate.py" in capsys.readouterr().out
+    assert slides.main(["--root", str(root), "--check"]) == 1
+    captured = capsys.readouterr()
+    assert "notebooks/ko/01_a.ipynb" in captured.out and "notebooks/01_a.ipynb" not in captured.out
+    assert "translate.py" in captured.err
+
+
+def test_the_korean_text_gets_the_same_rules():
+    """The exercises' heading "## 연습 문제" ends the deck's content like "## Exercises", and a Hangul
+    character counts as two of a slide line: a Korean cell fills a slide sooner than as many Latin letters."""
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    for heading in ("## Exercises", "## 연습 문제"):
+        nb = nbformat.v4.new_notebook(cells=[md("# 01 · 셀"), md("## 1. 절"), code("x = 1"), md(heading),
+                                             md("### 1"), code("def f():\n    pass")])
+        assert slides.slide_types(nb)[3:] == ["slide", "-", "skip"], heading
+    assert slides.text_width("은닉 상태") == 9 and slides.wrapped_lines("가" * 100, slides.TEXT_CHARS) == 2
+    for letter, expected in (("a", False), ("가", True)):
+        paragraph = " ".join([letter * 9] * 70)                # 699 characters: 7 lines of Latin text, 14 of Hangul
+        nb = nbformat.v4.new_notebook(cells=[md("## 1."), md(paragraph), md(paragraph)])
+        assert ("subslide" in slides.slide_types(nb)) == expected, letter
 
 
 def test_check_fails_when_a_new_cell_breaks_the_deck(tmp_path, capsys):
@@ -175,19 +214,42 @@ def test_every_notebook_has_a_deck_and_the_index_links_them(decks):
         deck = decks / f"{path.stem}.slides.html"
         assert deck.is_file()
         assert f'href="{deck.name}"' in index
+        assert '<html lang="en">' in deck.read_text(encoding="utf-8")
+
+
+def test_each_korean_notebook_has_a_korean_deck_linked_both_ways_from_the_index(decks):
+    """build/slides/ko/NN_name.slides.html, with the assets of build/slides/ (one copy), <html lang="ko">;
+    the index lists it under 한국어판 and links the English and Korean decks of a notebook to each other."""
+    index = (decks / "index.html").read_text(encoding="utf-8")
+    assert ('<section lang="ko">' in index) == bool(KO_NOTEBOOKS)
+    for path in KO_NOTEBOOKS:
+        deck = decks / "ko" / f"{path.stem}.slides.html"
+        text = deck.read_text(encoding="utf-8")
+        assert '<html lang="ko">' in text
+        assert '<script src="../reveal.js/dist/reveal.js">' in text and '<script src="../mathjax/tex-chtml-full.js">' in text
+        title = nbformat.read(path, as_version=4).cells[0].source.splitlines()[0].lstrip("# ")
+        assert html.escape(title) in index
+        assert index.index(f'<a href="ko/{deck.name}">') > index.index('<section lang="ko">')
+        english_row = next(line for line in index.splitlines() if f'href="{path.stem}.slides.html"' in line)
+        assert f'href="ko/{deck.name}" hreflang="ko" lang="ko">한국어</a>' in english_row
+        korean_row = next(line for line in index.splitlines() if f'<a href="ko/{deck.name}">' in line)
+        assert f'href="{path.stem}.slides.html" hreflang="en" lang="en">English</a>' in korean_row
+    assert not (decks / "ko" / "reveal.js").exists() and not (decks / "ko" / "mathjax").exists()
 
 
 def test_no_page_refers_to_a_remote_script_style_or_font(decks):
     seen_css = set()
-    for page in sorted(decks.glob("*.html")):
+    pages = sorted(decks.glob("*.html")) + sorted(decks.glob("ko/*.html"))
+    assert len(pages) == 1 + len(NOTEBOOKS) + len(KO_NOTEBOOKS)
+    for page in pages:
         text = page.read_text(encoding="utf-8")
         for _, ref in ATTRIBUTE_REFS.findall(text):
             if ref.startswith(("data:", "#")) or ref.endswith(".slides.html"):
                 continue
             assert not REMOTE.match(ref), f"{page.name} refers to the remote {ref}"
-            assert (decks / ref.split("?")[0]).exists(), f"{page.name} refers to the missing {ref}"
+            assert (page.parent / ref.split("?")[0]).exists(), f"{page.name} refers to the missing {ref}"
             if ref.endswith(".css"):
-                check_css_file((decks / ref).resolve(), seen_css)
+                check_css_file((page.parent / ref).resolve(), seen_css)
         for style in re.findall(r"<style[^>]*>(.*?)</style>", text, flags=re.DOTALL | re.IGNORECASE):
             for ref in css_references(style):
                 assert ref.startswith(("data:", "#")) or not REMOTE.match(ref), f"{page.name}: {ref}"
@@ -196,12 +258,18 @@ def test_no_page_refers_to_a_remote_script_style_or_font(decks):
     assert any(p.name == "white.css" for p in seen_css), "the theme's CSS was followed"
 
 
+def deck_of(decks, path):
+    """The deck of a notebook: NN_name.slides.html, ko/NN_name.slides.html for a Korean one."""
+    return decks / ("ko/" if path.parent.name == "ko" else "") / f"{path.stem}.slides.html"
+
+
 def test_each_deck_has_slides_math_and_figures(decks):
-    for path in NOTEBOOKS:
-        text = (decks / f"{path.stem}.slides.html").read_text(encoding="utf-8")
+    for path in NOTEBOOKS + KO_NOTEBOOKS:
+        text = deck_of(decks, path).read_text(encoding="utf-8")
+        assets = "../" if path.parent.name == "ko" else ""
         assert text.count("<section") >= 3, path.name
-        assert '<script src="mathjax/tex-chtml-full.js">' in text
-        assert '<script src="reveal.js/dist/reveal.js">' in text
+        assert f'<script src="{assets}mathjax/tex-chtml-full.js">' in text
+        assert f'<script src="{assets}reveal.js/dist/reveal.js">' in text
         assert re.search(r"\$[^$\n]+\$|\\\(", text), f"{path.name}: no TeX for MathJax to render"
         nb = nbformat.read(path, as_version=4)
         figures = sum("image/png" in out.get("data", {}) for c in nb.cells if c.cell_type == "code"
@@ -244,8 +312,8 @@ def test_the_decks_use_the_books_mathjax_and_the_figures_alt_text(decks):
     assert (decks / "mathjax" / "tex-chtml-full.js").is_file()
     assert (decks / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
     assert not (decks / "mathjax" / "es5").exists()
-    for path in NOTEBOOKS:
-        text = (decks / f"{path.stem}.slides.html").read_text(encoding="utf-8")
+    for path in NOTEBOOKS + KO_NOTEBOOKS:
+        text = deck_of(decks, path).read_text(encoding="utf-8")
         assert "No description has been provided" not in text, path.name
         nb = nbformat.read(path, as_version=4)
         alts = [out.metadata["image/png"]["alt"] for c in nb.cells if c.cell_type == "code"
@@ -268,6 +336,10 @@ def test_markdown_blocks_cut_at_paragraphs_list_items_and_long_tables():
     assert len(tables) >= 3 and all(t.startswith("| term | meaning |\n|---|---|\n") for t in tables)
     assert sum(t.count("\n| t") for t in tables) == 40
     assert all(slides.block_height(t) <= slides.SLIDE_BUDGET for t in tables)
+    # a marker comment right after a table (README's and 00's contents) does not keep it whole
+    marked = slides.markdown_blocks("<!-- start -->\n\n" + table + "\n<!-- end -->")
+    assert len(marked) == len(tables) + 1 and marked[-1].endswith("|\n<!-- end -->")
+    assert ["\n".join(block.split("\n")[:-1]) if block.endswith("-->") else block for block in marked[1:]] == tables
 
 
 def test_a_full_slide_continues_on_a_sub_slide():

@@ -2,8 +2,8 @@
 
     python tools/browser_check.py [--book build/book/html] [--slides build/slides] [--screenshots DIR]
 
-Opens every page of the built book at the widths of ``BOOK_WIDTHS`` and every slide of every
-deck at 1280x720, from ``file://`` with every other request aborted (nothing is fetched), and
+Opens every page of the built book (the Korean edition's, ``notebooks/ko/``, too) at the widths
+of ``BOOK_WIDTHS`` and every slide of every deck (the Korean decks in ``ko/`` too) at 1280x720, from ``file://`` with every other request aborted (nothing is fetched), and
 lists what a person would miss:
 
 - an element cut off by a box that hides its overflow, or running past the text column or the
@@ -30,6 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BOOK_WIDTHS = (768, 1280, 1440, 1920)
+# The translated pages (notebooks/LANG/) are checked at these widths. Loading a page and typesetting
+# its maths cost most of the time: measured on the 2-core machine (load average 5-7), the three
+# Korean pages took 2.3 s at one width and 3.1 s at all four. Set (1280,) (the narrowest column
+# with both sidebars) if a full translation ever makes CI too long.
+TRANSLATED_WIDTHS = BOOK_WIDTHS
 BOOK_HEIGHT = 900
 SLIDE_SIZE = (1280, 720)
 # Sub-pixel rounding of layouts: an overflow smaller than this is not one.
@@ -318,9 +323,24 @@ def book_pages(book: Path) -> list[Path]:
     return [book / "index.html", *sorted((book / "notebooks").glob("*.html"))]
 
 
+def translated_pages(book: Path) -> list[Path]:
+    """The pages of the translated editions: notebooks/LANG/NN_name.html."""
+    return sorted((book / "notebooks").glob("*/*.html"))
+
+
 def check_book(browser: Browser, book: Path, report: Report, widths=BOOK_WIDTHS, screenshots: Path | None = None,
-               pages: list[Path] | None = None):
-    for page_path, tab in browser.loaded(pages or book_pages(book), widths[0], BOOK_HEIGHT):
+               pages: list[Path] | None = None, translated_widths=TRANSLATED_WIDTHS):
+    """Every page at ``widths``, the translated ones at ``translated_widths`` (only ``pages`` at
+    ``widths`` when given)."""
+    groups = [(pages, widths)] if pages else [(book_pages(book), widths),
+                                              (translated_pages(book), translated_widths)]
+    for group, group_widths in groups:
+        if group and group_widths:
+            _check_pages(browser, book, report, group, group_widths, screenshots)
+
+
+def _check_pages(browser, book, report, pages, widths, screenshots):
+    for page_path, tab in browser.loaded(pages, widths[0], BOOK_HEIGHT):
         name = page_path.relative_to(book).as_posix()
         # The theme animates its sidebars when the window changes size: measure the end state.
         tab.page.add_style_tag(content="*, *::before, *::after { transition: none !important; "
@@ -331,28 +351,39 @@ def check_book(browser: Browser, book: Path, report: Report, widths=BOOK_WIDTHS,
             tab.page.set_viewport_size({"width": width, "height": BOOK_HEIGHT})
             report.views += 1
             report.add(f"{name} at {width} px", tab.page.evaluate(BOOK_JS, [TOLERANCE_PX, PLACEHOLDER_ALT]))
-            if screenshots is not None and width == 1280 and name.startswith(("notebooks/03_", "notebooks/05_")):
-                tab.page.screenshot(path=str(screenshots / f"book_{page_path.stem}_{width}.png"), full_page=True)
+            if screenshots is not None and width == 1280 and name.startswith(
+                    ("notebooks/03_", "notebooks/05_", "notebooks/ko/01_")):
+                shot = name.removesuffix(".html").replace("/", "_").removeprefix("notebooks_")
+                tab.page.screenshot(path=str(screenshots / f"book_{shot}_{width}.png"), full_page=True)
 
 
 GO_TO_SLIDE_JS = "([h, v]) => { Reveal.slide(h, v); return Reveal.getCurrentSlide().scrollHeight; }"
 
 
+def deck_pages(decks: Path) -> list[Path]:
+    """Every deck: OUT/NN_name.slides.html, and the translated ones in OUT/LANG/."""
+    return sorted(decks.glob("[0-9][0-9]_*.slides.html")) + sorted(decks.glob("*/[0-9][0-9]_*.slides.html"))
+
+
 def check_slides(browser: Browser, decks: Path, report: Report, screenshots: Path | None = None,
                  shoot: tuple[str, ...] = ("The derivation", "Gradient clipping"), pages: list[Path] | None = None):
     width, height = SLIDE_SIZE
-    for deck, tab in browser.loaded(pages or sorted(decks.glob("[0-9][0-9]_*.slides.html")), width, height):
+    for deck, tab in browser.loaded(pages or deck_pages(decks), width, height):
         tab.page.wait_for_function("window.Reveal && Reveal.isReady()")
+        name = deck.relative_to(decks).as_posix()
         report.pages += 1
-        report.add(deck.name, list(tab.errors))
+        report.add(name, list(tab.errors))
         section = ""
         for h, v, title, found in tab.page.evaluate(SLIDES_JS, [TOLERANCE_PX, PLACEHOLDER_ALT]):
             report.slides += 1
-            report.add(f"{deck.name} slide {h + 1}.{v + 1} ({title})", found)
+            report.add(f"{name} slide {h + 1}.{v + 1} ({title})", found)
             section = title if v == 0 else section           # its sub-slides belong to the section
-            if screenshots is not None and deck.name.startswith("03_") and any(s in section for s in shoot):
+            if screenshots is None:
+                continue
+            if (name.startswith("03_") and any(s in section for s in shoot)) or (name.startswith("ko/01_") and h < 3):
                 tab.page.evaluate(GO_TO_SLIDE_JS, [h, v])
-                tab.page.screenshot(path=str(screenshots / f"slide_03_{h + 1}_{v + 1}.png"))
+                shot = name.split("_")[0].replace("/", "_")          # 03, ko_01
+                tab.page.screenshot(path=str(screenshots / f"slide_{shot}_{h + 1}_{v + 1}.png"))
 
 
 def run(book: Path | None, decks: Path | None, screenshots: Path | None = None,
@@ -372,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--book", type=Path, help="the built book (make book: build/book/html)")
     parser.add_argument("--slides", type=Path, help="the built decks (make slides: build/slides)")
-    parser.add_argument("--screenshots", type=Path, help="save screenshots of 03 and 05 (book) and 03's slides here")
+    parser.add_argument("--screenshots", type=Path, help="save screenshots of 03, 05 and ko/01 (book) and of slides of 03 and ko/01 here")
     parser.add_argument("--chromium", help="the browser's executable (default: chromium on PATH)")
     args = parser.parse_args(argv)
     if args.book is None and args.slides is None:

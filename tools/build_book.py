@@ -22,6 +22,15 @@ themselves are never written):
   ``rnn_course.plots.setup_notebook`` stores it); an older output without it gets the figure's
   titles from its ``[figure: ...]`` text form.
 
+**The Korean edition (한국어판).** The Korean notebooks (``notebooks/ko/``, built by
+tools/translate.py) are a part of the book of their own: pages ``notebooks/ko/NN_name.html``
+under a contents heading "한국어판", prepared like the English ones (their solutions behind
+"풀이 보기"), with ``<html lang="ko">``. The copies keep the repository's layout, so a Korean
+page's link to an English notebook not yet translated (``../03_bptt.ipynb``) resolves. Each
+English page that has a Korean edition starts with a link to it ("한국어"), and each Korean page
+with a link back ("English"). Any subset of the notebooks may be translated; none at all leaves
+the book as it was.
+
 MathJax 3 comes from npm's ``mathjax`` package (``npm pack``, checked against its sha512 and
 cached in build/cache/), or from a tarball named by the environment variable MATHJAX_TGZ. The
 slide decks (tools/slides.py) unpack the same files from the same tarball: one MathJax for both.
@@ -41,6 +50,15 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 BOOK_DIR = ROOT / "book"
 NOTEBOOKS = ROOT / "notebooks"
+NUMBERED = "[0-9][0-9]_*.ipynb"
+# The translated editions (notebooks/LANG/, tools/translate.py): the contents heading of each, the
+# label of the link to it from an English page, and the labels of its collapsed solutions.
+EDITIONS = {"ko": {"caption": "한국어판", "name": "한국어", "show": "풀이 보기", "hide": "풀이 숨기기",
+                   "aria": "풀이를 보이거나 숨긴다",
+                   "intro": "**한국어판.** 아래 \"한국어판\" 목차의 노트북은 같은 노트북의 한국어 번역이다. "
+                            "코드와 출력은 영어판과 똑같고, 설명과 연습 문제의 지시문이 한국어로 되어 있다. "
+                            "번역된 노트북의 각 페이지 맨 위에 다른 언어판으로 가는 링크가 있다."}}
+SOLUTION_LABEL = "Show or hide the worked solution"
 CACHE = ROOT / "build" / "cache"
 
 MATHJAX_VERSION = "3.2.2"
@@ -162,15 +180,46 @@ def vendor_mathjax(static_dir):
     return target
 
 
+def translated_notebooks(language):
+    """notebooks/LANG/NN_name.ipynb of one translated edition (none while it has none)."""
+    return sorted((NOTEBOOKS / language).glob(NUMBERED))
+
+
+def language_switch(href, language, label):
+    """The markdown cell at the top of a page that links to the same notebook in another language."""
+    return nbformat.v4.new_markdown_cell(
+        f'<p class="language-switch"><a href="{href}" hreflang="{language}" lang="{language}">{label}</a></p>',
+        id=f"language-switch-{language}", metadata={"tags": ["language-switch"]})
+
+
 def prepare_sources(src):
     """OUT/src: conf.py, index.md, _static/ from book/, the notebooks' book copies, MathJax."""
     if src.exists():
         shutil.rmtree(src)
     shutil.copytree(BOOK_DIR, src, ignore=shutil.ignore_patterns("__pycache__"))
     (src / "notebooks").mkdir()
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+    editions = {language: translated_notebooks(language) for language in EDITIONS}
+    for path in sorted(NOTEBOOKS.glob(NUMBERED)):
         nb = prepare_notebook(nbformat.read(path, as_version=4))
+        switches = [language_switch(f"{language}/{path.stem}.html", language, EDITIONS[language]["name"])
+                    for language, paths in editions.items() if any(p.name == path.name for p in paths)]
+        nb.cells[:0] = switches
         nbformat.write(nb, src / "notebooks" / path.name)
+    index = src / "index.md"
+    for language, paths in editions.items():
+        if not paths:
+            continue
+        edition = EDITIONS[language]
+        (src / "notebooks" / language).mkdir()
+        for path in paths:
+            nb = prepare_notebook(nbformat.read(path, as_version=4))
+            nb.cells.insert(0, language_switch(f"../{path.stem}.html", "en", "English"))
+            # MyST-NB reads a notebook's own labels for its collapsed cells from this metadata.
+            nb.metadata["mystnb"] = {"code_prompt_show": edition["show"], "code_prompt_hide": edition["hide"]}
+            nbformat.write(nb, src / "notebooks" / language / path.name)
+        index.write_text(index.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + edition["intro"] + "\n\n"
+                         f"```{{toctree}}\n:maxdepth: 1\n:caption: {edition['caption']}\n:glob:\n\n"
+                         f"notebooks/{language}/*\n```\n", encoding="utf-8")
     vendor_mathjax(src / "_static")
 
 
@@ -188,12 +237,19 @@ def build(out):
     for template in (html / "_static").glob("*macros.html"):
         template.unlink()
     # MyST-NB labels every collapsed cell "Toggle hidden content" for screen readers; the only
-    # collapsed cells here are the worked solutions, so say so.
-    for page in (html / "notebooks").glob("*.html"):
+    # collapsed cells here are the worked solutions, so say so (in the page's language). A
+    # translated page says its language, for screen readers and the browser's choice of fonts.
+    pages = [(page, None) for page in (html / "notebooks").glob("*.html")]
+    pages += [(page, language) for language in EDITIONS for page in (html / "notebooks" / language).glob("*.html")]
+    for page, language in pages:
         text = page.read_text(encoding="utf-8")
-        page.write_text(text.replace('<summary aria-label="Toggle hidden content">',
-                                     '<summary aria-label="Show or hide the worked solution">'),
-                        encoding="utf-8")
+        label = EDITIONS[language]["aria"] if language else SOLUTION_LABEL
+        text = text.replace('<summary aria-label="Toggle hidden content">', f'<summary aria-label="{label}">')
+        if language:
+            text, count = re.subn(r'<html lang="[^"]*"', f'<html lang="{language}"', text, count=1)
+            if not count:
+                sys.exit(f"build_book: {page.name} has no <html lang=...>; update build()")
+        page.write_text(text, encoding="utf-8")
     add_search_excerpts(html)
     print(f"The book: {html / 'index.html'}")
     return html

@@ -94,12 +94,15 @@ def notebook_table(notebooks) -> str:
 def handout_files(root: Path) -> tuple[dict[Path, bytes], list[str]]:
     """(files, report): the handout's files keyed by their path inside it, and a line per notebook."""
     files, report, notebooks = {}, [], []
-    for path in _nbio.all_notebooks(root):
+    korean = sorted((_nbio.notebooks_dir(root) / "ko").glob("*.ipynb"))   # the Korean edition (tools/translate.py)
+    for path in _nbio.all_notebooks(root) + korean:
         nb = _nbio.read_notebook(path)
         removed = studentize(nb)
-        notebooks.append((path, nb))
-        files[Path("notebooks", path.name)] = _nbio.notebook_text(nb).encode("utf-8")
-        report.append(f"{path.name}: {removed['solution']} solution and {removed['instructor']} instructor cells removed")
+        place = Path("notebooks", *path.relative_to(_nbio.notebooks_dir(root)).parts)
+        if path.parent.name != "ko":
+            notebooks.append((path, nb))
+        files[place] = _nbio.notebook_text(nb).encode("utf-8")
+        report.append(f"{place.relative_to('notebooks')}: {removed['solution']} solution and {removed['instructor']} instructor cells removed")
     for name, data in _tree_files(_nbio.notebooks_dir(root), Path("notebooks")).items():
         if name.suffix != ".ipynb":
             files[name] = data

@@ -8,12 +8,13 @@ script re-runs the notebooks (strict nbval, as ``make test`` does) once per sett
 =============  ==========================================  ==================================
 pass           environment                                 what it runs
 =============  ==========================================  ==================================
-default        as it is (= ``make test``)                  tests/ and notebooks/, with the
-                                                           exercise audit in nbval's kernels
-haswell        ``OPENBLAS_CORETYPE=Haswell`` (AVX2)        notebooks/
-sandybridge    ``OPENBLAS_CORETYPE=Sandybridge`` (AVX)     notebooks/
-nehalem        ``OPENBLAS_CORETYPE=Nehalem`` (SSE)         notebooks/
-one-thread     ``OPENBLAS_NUM_THREADS=1``                  notebooks/
+default        as it is (= ``make test``)                  tests/ and notebooks/ (the Korean
+                                                           edition too), with the exercise
+                                                           audit in nbval's kernels
+haswell        ``OPENBLAS_CORETYPE=Haswell`` (AVX2)        notebooks/ but notebooks/ko/
+sandybridge    ``OPENBLAS_CORETYPE=Sandybridge`` (AVX)     notebooks/ but notebooks/ko/
+nehalem        ``OPENBLAS_CORETYPE=Nehalem`` (SSE)         notebooks/ but notebooks/ko/
+one-thread     ``OPENBLAS_NUM_THREADS=1``                  notebooks/ but notebooks/ko/
 ci-tests       as it is                                    the tests marked ``ci`` (slow, need
                                                            the package index: the handout)
 =============  ==========================================  ==================================
@@ -68,15 +69,19 @@ class Pass:
     args: tuple[str, ...] = ()  # pytest options of this pass
 
 
+# The Korean notebooks (notebooks/ko/, tools/translate.py) run the English notebooks' code, cell for
+# cell: the default pass validates them; the BLAS passes, which test the code's outputs, run it once.
+ENGLISH_ONLY = ("--ignore=notebooks/ko",)
+
 PASSES = {
     p.name: p
     for p in (
         Pass("default", {}, ("tests", "notebooks"), None, "environment as it is (= make test)",
              ("--exercise-audit",)),
-        Pass("haswell", {"OPENBLAS_CORETYPE": "Haswell"}, ("notebooks",), "avx2", "AVX2 kernel"),
-        Pass("sandybridge", {"OPENBLAS_CORETYPE": "Sandybridge"}, ("notebooks",), "avx", "AVX kernel"),
-        Pass("nehalem", {"OPENBLAS_CORETYPE": "Nehalem"}, ("notebooks",), "sse4_2", "SSE kernel"),
-        Pass("one-thread", {"OPENBLAS_NUM_THREADS": "1"}, ("notebooks",), None, "one BLAS thread"),
+        Pass("haswell", {"OPENBLAS_CORETYPE": "Haswell"}, ("notebooks",), "avx2", "AVX2 kernel", ENGLISH_ONLY),
+        Pass("sandybridge", {"OPENBLAS_CORETYPE": "Sandybridge"}, ("notebooks",), "avx", "AVX kernel", ENGLISH_ONLY),
+        Pass("nehalem", {"OPENBLAS_CORETYPE": "Nehalem"}, ("notebooks",), "sse4_2", "SSE kernel", ENGLISH_ONLY),
+        Pass("one-thread", {"OPENBLAS_NUM_THREADS": "1"}, ("notebooks",), None, "one BLAS thread", ENGLISH_ONLY),
         Pass("ci-tests", {}, ("tests",), None, "the tests marked ci", ("-m", "ci")),
     )
 }

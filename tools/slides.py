@@ -52,6 +52,13 @@ Usage::
     python tools/slides.py --check [NOTEBOOKS]                    # exit 1 if any metadata differs
     python tools/slides.py --build build/slides [NOTEBOOKS]       # offline decks + index.html
 
+Without NOTEBOOKS, every numbered notebook, the Korean edition's (``notebooks/ko/``) included:
+their decks go to ``build/slides/ko/``, listed in the same index. The rules read the Korean text
+as they read the English (a Hangul character counts as two for the width of a line), so a
+Korean cell may start a sub-slide where its English original does not. ``tools/translate.py``
+stores the rules' metadata when it builds a Korean notebook, so ``--write`` leaves those to it
+and ``--check`` checks them like the English ones.
+
 ``--write`` changes nothing but ``metadata.slideshow`` of cells (files are written only when
 that changes). ``--build`` (``make slides``) applies the rules to temporary copies, so the
 decks never depend on the committed metadata being current. It copies reveal.js and MathJax 3
@@ -98,7 +105,13 @@ HIDE_INPUT_TAG = "slides-hide-input"
 SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 720
 MATHJAX_URL = "mathjax/" + build_book.MATHJAX_ENTRY
 
-EXERCISES_HEADING = re.compile(r"^##\s+Exercises\b", re.MULTILINE)
+# The heading of the exercises in each edition: "## Exercises", and "## 연습 문제" in the Korean one.
+EXERCISES_HEADING = re.compile(r"^##\s+(Exercises\b|연습\s*문제)", re.MULTILINE)
+# The translated editions: notebooks/LANG/ (tools/translate.py builds them, these rules included);
+# their decks go to OUT/LANG/. What the index says of each, in its own language: its heading, the
+# label of a link to one of its decks, a line about it, a deck's number of slides.
+EDITIONS = {"ko": {"heading": "한국어판", "link": "한국어", "count": "(슬라이드 {}장)",
+                   "intro": "한국어로 번역된 노트북의 슬라이드이다. 코드와 그림은 영어판과 같다."}}
 
 
 def heading_level(markdown: str) -> int:
@@ -251,11 +264,27 @@ def table_row_height(row: str) -> int:
     return 12 + 26 * max(1, -(-sum(text_width(cell) for cell in cells) // 90))
 
 
+HTML_COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
+
+
 def split_table(block: str) -> list[str]:
-    """A markdown table taller than a slide as several tables, each with the header rows."""
+    """A markdown table taller than a slide as several tables, each with the header rows.
+
+    An HTML comment line right after the table (a marker such as ``<!-- notebooks:end -->``, which
+    shows nothing) stays with its last piece."""
     lines = block.split("\n")
+    comments = []
+    while lines and HTML_COMMENT.match(lines[-1]):
+        comments.insert(0, lines.pop())
     if len(lines) < 4 or not all(line.strip().startswith("|") for line in lines):
         return [block]
+    pieces = split_rows(lines)
+    pieces[-1] = "\n".join([pieces[-1], *comments])
+    return pieces
+
+
+def split_rows(lines: list[str]) -> list[str]:
+    """The lines of a table (header, separator, rows) as tables of at most a slide's height."""
     header, rows = lines[:2], lines[2:]
     header_height = table_row_height(header[0])
     chunks, chunk, height = [], [], header_height
@@ -586,14 +615,17 @@ def deck_copy(nb):
     return nb
 
 
-def slides_exporter():
+def slides_exporter(language: str = "en", assets: str = ""):
+    """nbconvert's reveal.js exporter for a deck in ``language`` whose assets are at ``assets``
+    (the relative path from the deck's folder to OUT: "" or "../")."""
     from nbconvert import SlidesExporter
     from traitlets.config import Config
     config = Config()
     config.SlidesExporter.extra_template_basedirs = [str(TEMPLATE_DIR)]
     config.SlidesExporter.template_name = "offline_reveal"
-    config.SlidesExporter.reveal_url_prefix = "reveal.js"           # --reveal-prefix
-    config.SlidesExporter.mathjax_url = MATHJAX_URL                 # the HTMLExporter.mathjax_url trait
+    config.SlidesExporter.language_code = language                  # <html lang="...">
+    config.SlidesExporter.reveal_url_prefix = assets + "reveal.js"  # --reveal-prefix
+    config.SlidesExporter.mathjax_url = assets + MATHJAX_URL        # the HTMLExporter.mathjax_url trait
     config.SlidesExporter.reveal_theme = "white"     # its font is local; "simple" (the default) loads Google Fonts
     config.SlidesExporter.reveal_scroll = True
     config.SlidesExporter.reveal_width = str(SLIDE_WIDTH)
@@ -614,9 +646,37 @@ def notebook_title(nb, fallback: str) -> str:
     return fallback
 
 
-def build_index(out: Path, decks: list[tuple[str, str, int]]) -> None:
-    rows = "\n".join(f'  <li><a href="{html.escape(name)}">{html.escape(title)}</a> '
-                     f'<span class="count">({count} slides)</span></li>' for name, title, count in decks)
+def edition(path: Path) -> str:
+    """The language of a notebook: "ko" for notebooks/ko/NN_name.ipynb, "en" for the English ones."""
+    return path.parent.name if path.parent.name in EDITIONS else "en"
+
+
+def deck_row(deck: dict, other: dict | None) -> str:
+    """One line of the index: a deck, its number of slides, a link to its English or translated twin."""
+    language = deck["language"]
+    count = EDITIONS[language]["count"].format(deck["count"]) if language in EDITIONS else f"({deck['count']} slides)"
+    row = (f'  <li><a href="{html.escape(deck["href"])}">{html.escape(deck["title"])}</a> '
+           f'<span class="count">{html.escape(count)}</span>')
+    if other is not None:                   # the same notebook in the other language
+        label = EDITIONS[other["language"]]["link"] if other["language"] in EDITIONS else "English"
+        row += (f' · <a class="language" href="{html.escape(other["href"])}" hreflang="{other["language"]}" '
+                f'lang="{other["language"]}">{html.escape(label)}</a>')
+    return row + "</li>"
+
+
+def build_index(out: Path, decks: list[dict]) -> None:
+    """OUT/index.html: the English decks, each with a link to its translation, then each edition's decks."""
+    english = [deck for deck in decks if deck["language"] == "en"]
+    by_name = {(deck["language"], deck["name"]): deck for deck in decks}
+    rows = "\n".join(deck_row(deck, next((by_name[(lang, deck["name"])] for lang in EDITIONS
+                                           if (lang, deck["name"]) in by_name), None)) for deck in english)
+    sections = ""
+    for lang, about in EDITIONS.items():
+        translated = [deck for deck in decks if deck["language"] == lang]
+        if translated:
+            items = "\n".join(deck_row(deck, by_name.get(("en", deck["name"]))) for deck in translated)
+            sections += (f'\n<section lang="{lang}">\n<h2 id="{lang}">{html.escape(about["heading"])}</h2>\n'
+                         f'<p>{html.escape(about["intro"])}</p>\n<ol>\n{items}\n</ol>\n</section>')
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -633,7 +693,7 @@ body {{ font-family: sans-serif; max-width: 48em; margin: 2em auto; line-height:
 <kbd>S</kbd> for the speaker notes, <kbd>F</kbd> for full screen. Everything is local: no network needed.</p>
 <ol>
 {rows}
-</ol>
+</ol>{sections}
 </body>
 </html>
 """
@@ -641,20 +701,28 @@ body {{ font-family: sans-serif; max-width: 48em; margin: 2em auto; line-height:
 
 
 def build(out: Path, paths: list[Path]) -> list[Path]:
-    """Write ``out/NN_name.slides.html`` for each notebook, ``out/index.html`` and the assets."""
+    """Write ``out/NN_name.slides.html`` for each notebook (``out/LANG/NN_name.slides.html`` for a
+    translated one), ``out/index.html`` and the assets."""
     out.mkdir(parents=True, exist_ok=True)
     copy_assets(out)
-    exporter = slides_exporter()
+    exporters = {}
     written, decks = [], []
     for path in paths:
+        language = edition(path)
+        folder = out if language == "en" else out / language
+        if language not in exporters:
+            exporters[language] = slides_exporter(language, "" if language == "en" else "../")
         nb = deck_copy(_nbio.read_notebook(path))
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
-        target = out / f"{path.stem}.slides.html"
+        body, _ = exporters[language].from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        folder.mkdir(exist_ok=True)
+        target = folder / f"{path.stem}.slides.html"
         target.write_text(body, encoding="utf-8")
         written.append(target)
         count = sum(1 for cell in nb.cells if stored_type(cell) in ("slide", "subslide"))
-        decks.append((target.name, notebook_title(nb, path.stem), count))
-        print(f"slides: {target.name} ({count} slides)")
+        href = target.relative_to(out).as_posix()
+        decks.append({"href": href, "name": path.stem, "title": notebook_title(nb, path.stem),
+                      "count": count, "language": language})
+        print(f"slides: {href} ({count} slides)")
     build_index(out, decks)
     return written
 
@@ -667,13 +735,14 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--write", action="store_true", help="store the slide metadata in the notebooks (in place)")
     mode.add_argument("--check", action="store_true", help="exit 1 if a notebook's slide metadata differs from the rules")
     mode.add_argument("--build", type=Path, metavar="OUT", help="write offline decks and index.html into OUT")
-    parser.add_argument("notebooks", nargs="*", help="notebooks (paths or names in notebooks/; default: all numbered)")
+    parser.add_argument("notebooks", nargs="*", help="notebooks (paths or names in notebooks/; default: all numbered, notebooks/ko/ too)")
     return parser
 
 
 def resolve(names: list[str], root: Path) -> list[Path]:
     if not names:
-        return _nbio.numbered_notebooks(root)
+        return _nbio.numbered_notebooks(root) + [path for language in EDITIONS for path in
+                                                 sorted((_nbio.notebooks_dir(root) / language).glob(_nbio.NUMBERED_GLOB))]
     paths = []
     for name in names:
         path = Path(name)
@@ -697,13 +766,21 @@ def main(argv: list[str] | None = None) -> int:
         build(args.build, paths)
         print(f"slides: {len(paths)} decks and index.html in {_nbio.display_path(args.build.resolve(), root)}")
         return 0
-    stale = 0
+    stale, translated_stale = 0, False
     for path in paths:
         nb = _nbio.read_notebook(path)
+        if args.write and edition(path) != "en":
+            # tools/translate.py builds it, with these rules' metadata: writing it here would only
+            # make it differ from what the translations build.
+            if mismatches(nb):
+                print(f"not written: {_nbio.display_path(path, root)} is built by tools/translate.py, "
+                      "which stores these rules' metadata: run python tools/translate.py")
+            continue
         if args.check:
             wrong = mismatches(nb)
             if wrong:
                 stale += 1
+                translated_stale = translated_stale or edition(path) != "en"
                 print(f"stale slide metadata: {_nbio.display_path(path, root)}")
                 for index, stored, expected in wrong[:10]:
                     print(f"  cell {index} ({first_line(nb.cells[index])!r}): {stored!r}, the rules give {expected!r}")
@@ -714,7 +791,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"slide metadata written: {_nbio.display_path(path, root)}")
     if args.check:
         if stale:
-            print("run `python tools/slides.py --write NOTEBOOKS` to store the rules' metadata", file=sys.stderr)
+            print("run `python tools/slides.py --write NOTEBOOKS` to store the rules' metadata"
+                  + (" (`python tools/translate.py` for notebooks/ko/)" if translated_stale else ""), file=sys.stderr)
             return 1
         print(f"slide metadata current in all {len(paths)} notebooks")
     return 0
