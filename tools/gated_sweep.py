@@ -3,7 +3,8 @@
 Usage:  python tools/gated_sweep.py [--out notebooks/data/gated_sweep.json] [--updates 800]
                                     [--delays 10,20,40,60] [--lrs 0.003,0.01] [--seeds 3]
                                     [--models "LSTM, b_f = 3,..."] [--jobs N] [--tiny]
-        python tools/gated_sweep.py --zen [--zen-out notebooks/data/gated_zen.json] [--seeds 3]
+        python tools/gated_sweep.py --zen --seeds 5 [--zen-out notebooks/data/zen_sweep.json]
+                                    [--zen-model-out notebooks/data/zen_model.npz]
 
 For each model of ``rnn_course.gated_experiment.MODELS``, delay, learning rate and seed it trains
 one model for the same number of updates on the same batches and records its test accuracy
@@ -14,9 +15,11 @@ per delay by its mean final accuracy over the seeds (the same grid for every mod
 single-threaded: the matrices are tiny, and threads only add overhead. About 7 minutes of CPU
 with the defaults (392 s measured); ``--tiny`` is a seconds-long smoke run.
 
-``--zen`` instead trains notebook 06's Zen of Python model, and an LSTM and a GRU of about the
-same size, the same way (each at three learning rates), and records the final loss and the
-predictions after each "than " (about 1 minute of CPU).
+``--zen`` instead trains the series' Zen of Python model (``rnn_course.zen.train_zen_model``, the
+recipe notebook 06 runs live) over seeds and three training layouts, and an LSTM and a GRU of about
+the same size by the same recipe, and records the final loss and every "than " decision scored in
+the training layout and in one pass from h_0 = 0; it also stores the seed-0 model for notebook 07
+(about 25 trainings; ``ZEN_RUNS`` lists them).
 """
 import argparse
 import json
@@ -85,32 +88,74 @@ def sweep(models, delays, lrs, seeds, updates, out, jobs=1, short_delays=(10, 20
     return settings, runs
 
 
-def zen_sweep(seeds, out, log=print):
-    """Notebook 06's Zen training for each model of ZEN_MODELS and seed: loss and "than " decisions."""
-    import rnn_core as rc
-    text = rc.zen_of_python()
-    char_to_idx, _ = rc.vocabulary_from_text(text)
-    settings = {"text": "the Zen of Python (rc.zen_of_python())", "optimizer": "adam",
-                "learning_rates": list(experiment.ZEN_LRS), **experiment.ZEN_TRAINING,
-                "seeds": list(range(seeds)), "models": list(experiment.ZEN_MODELS),
-                "decision_cue": experiment.DECISION_CUE, "numpy": np.__version__}
+# The Zen sweep: (model name, layout name, streams, offset). The first is the series' Zen model
+# (stored for notebook 07); "1 stream" reads every line whole in training; "8 streams, shifted"
+# starts the streams half a stream later, so other lines are cut by a stream's start.
+ZEN_RUNS = [
+    ("vanilla RNN, n_h = 64", "8 streams", 8, 0),
+    ("vanilla RNN, n_h = 64", "8 streams, shifted", 8, 53),
+    ("vanilla RNN, n_h = 64", "1 stream", 1, 0),
+    ("LSTM, n_h = 29", "8 streams", 8, 0),
+    ("GRU, n_h = 35", "8 streams", 8, 0),
+]
+
+
+def zen_sweep(seeds, out, model_out=None, log=print, runs_wanted=None, epochs=None):
+    """The Zen model of ``rnn_course.zen`` over seeds and layouts, and an LSTM and a GRU of about its
+    size trained by the same recipe: loss, and every "than " decision scored in both layouts.
+
+    ``model_out`` stores the series' model (vanilla, 8 streams, seed 0) for notebook 07.
+    """
+    from rnn_course import zen
+    text, char_to_idx, _ = zen.zen_text_and_vocabulary()
+    settings = {"text": "the Zen of Python (rc.zen_of_python())", "optimizer": "adam", "recipe": zen.RECIPE,
+                "seeds": list(range(seeds)), "runs": [list(run) for run in (runs_wanted or ZEN_RUNS)],
+                "distance": "characters from the first letter of the line to the decided character",
+                "numpy": np.__version__, "python": platform.python_version()}
     runs = []
-    for name in experiment.ZEN_MODELS:
-        for lr in experiment.ZEN_LRS:
-            for seed in range(seeds):
-                before = time.process_time()
-                model, history = experiment.train_on_zen(name, lr, seed, text, char_to_idx)
-                decisions = experiment.zen_decisions(model, text, char_to_idx)
-                runs.append({"model": name, "lr": lr, "seed": seed, "parameters": experiment.parameter_count(model),
-                             "final_loss": round(history[-1], 4),
-                             "decisions": [{"expected": e, "predicted": p, "p_expected": round(q, 4)}
-                                           for e, p, q in decisions],
-                             "cpu_s": round(time.process_time() - before, 2)})
-                correct = sum(d["expected"] == d["predicted"] for d in runs[-1]["decisions"])
-                log(f"zen  {name:<24s} lr={lr:<6g} seed={seed}  loss {history[-1]:.3f}  "
-                    f"{correct}/{len(decisions)} decisions")
-                _write(out, settings, runs, sum(r["cpu_s"] for r in runs))
+    for name, layout, streams, offset in runs_wanted or ZEN_RUNS:
+        model_class, n_h = experiment.ZEN_MODELS[name]
+        for seed in range(seeds):
+            before = time.process_time()
+            model, history = zen.train_zen_model(seed, model_class, n_h, streams=streams, offset=offset,
+                                                 epochs=epochs)
+            decisions = zen.score_decisions(model, text, char_to_idx, streams=streams, offset=offset)
+            for row in decisions:
+                for key in ("training layout", "one pass"):
+                    row[key]["p_true"] = round(row[key]["p_true"], 4)
+            summary = {key: {k: round(v, 4) for k, v in values.items()}
+                       for key, values in zen.layout_summary(model, text, char_to_idx, streams, offset).items()}
+            runs.append({"model": name, "layout": layout, "streams": streams, "offset": offset, "seed": seed,
+                         "parameters": experiment.parameter_count(model), "final_loss": round(history[-1], 4),
+                         "whole_text": summary, "decisions": decisions})
+            if (name, layout) == ("vanilla RNN, n_h = 64", "8 streams"):
+                runs[-1]["constant_step_size"] = constant_step_size_check(seed, history, epochs)
+            runs[-1]["cpu_s"] = round(time.process_time() - before, 2)
+            right = [sum(row[key]["right"] for row in decisions) for key in ("training layout", "one pass")]
+            log(f"zen  {name:<22s} {layout:<19s} seed={seed}  loss {history[-1]:.3f}  right after 'than ': "
+                f"{right[0]}/8 in the training layout, {right[1]}/8 in one pass  ({runs[-1]['cpu_s']:.1f} s)")
+            if model_out and (name, layout, seed) == ("vanilla RNN, n_h = 64", "8 streams", 0):
+                model.save(model_out)
+            _write(out, settings, runs, sum(r["cpu_s"] for r in runs))
     return runs
+
+
+def constant_step_size_check(seed, history, epochs=None):
+    """Notebook 06's comparison for one seed: the recipe's loss history against the same model
+    trained with the step size kept at its first value, after the decay would have cut it."""
+    from rnn_course import zen
+    text, char_to_idx, _ = zen.zen_text_and_vocabulary()
+    first, second = (zen.RECIPE["epochs"], zen.RECIPE["decayed_epochs"]) if epochs is None else epochs
+    n = len(char_to_idx)
+    model = experiment.VanillaRNN(n, zen.RECIPE["n_h"], n, lr=zen.RECIPE["lr"], seed=seed, optimizer="adam",
+                                  backend="numpy")
+    constant = model.train_text(text, char_to_idx, epochs=first + second, seq_length=zen.RECIPE["seq_length"],
+                                batch_size=zen.RECIPE["streams"], verbose=False)
+    tail = min(30, second) or 1
+    return {"largest_rise_constant": round(float(np.diff(constant[first - 1:]).max(initial=0.0)), 4),
+            "largest_rise_decayed": round(float(np.diff(history[first - 1:]).max(initial=0.0)), 4),
+            "lowest_last_30_constant": round(min(constant[-tail:]), 4),
+            "lowest_last_30_decayed": round(min(history[-tail:]), 4)}
 
 
 def _write(out, settings, runs, cpu_seconds):
@@ -131,7 +176,7 @@ def main(argv=None):
     parser.add_argument("--updates", type=int, default=800)
     parser.add_argument("--delays", default="10,20,40,60")
     parser.add_argument("--lrs", default="0.003,0.01")
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=None, help="seeds per setting (default 3; 5 with --zen)")
     parser.add_argument("--models", default=",".join(experiment.MODELS),
                         help="comma-separated names from rnn_course.gated_experiment.MODELS")
     parser.add_argument("--short-delays", default="10,20",
@@ -139,7 +184,9 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--zen", action="store_true",
                         help="instead: the Zen of Python comparison of notebook 09 (writes --zen-out)")
-    parser.add_argument("--zen-out", default=os.path.join("notebooks", "data", "gated_zen.json"))
+    parser.add_argument("--zen-out", default=os.path.join("notebooks", "data", "zen_sweep.json"))
+    parser.add_argument("--zen-model-out", default=os.path.join("notebooks", "data", "zen_model.npz"),
+                        help="where --zen stores the series' Zen model (vanilla, 8 streams, seed 0)")
     parser.add_argument("--tiny", action="store_true", help="a seconds-long smoke run (nothing written)")
     args = parser.parse_args(argv)
     models = [m.strip() for m in _split_models(args.models)]
@@ -147,13 +194,13 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown model(s) {unknown}; expected some of {list(experiment.MODELS)}")
     if args.zen:
-        zen_sweep(args.seeds, args.zen_out)
+        zen_sweep(args.seeds or 5, args.zen_out, args.zen_model_out)
         return 0
     if args.tiny:
         sweep(models, [3], [0.01], 1, 8, out="", short_delays=(3,))
         return 0
     sweep(models, [int(d) for d in args.delays.split(",")], [float(x) for x in args.lrs.split(",")],
-          args.seeds, args.updates, args.out, jobs=args.jobs,
+          args.seeds or 3, args.updates, args.out, jobs=args.jobs,
           short_delays=tuple(int(d) for d in args.short_delays.split(",")))
     return 0
 
