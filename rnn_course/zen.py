@@ -38,24 +38,26 @@ def rotated(text, offset):
     return text[offset:] + text[:offset]
 
 
-def train_zen_model(seed=0, model_class=VanillaRNN, n_h=None, streams=None, offset=0, epochs=None):
+def train_zen_model(seed=0, model_class=VanillaRNN, n_h=None, streams=None, offset=0, epochs=None, lr=None):
     """The Zen model trained by ``RECIPE``: returns ``(model, loss history)``.
 
     ``seed`` seeds the initial weights. ``model_class`` and ``n_h`` choose another cell of about
     the same size (notebook 09); ``streams`` another layout (1: the whole text as one stream, so
     every line is read whole); ``offset`` shifts where the streams start (the text is read from
-    ``offset`` on, its beginning appended at the end). ``epochs=(a, b)`` shortens both phases (tests).
+    ``offset`` on, its beginning appended at the end). ``lr`` replaces the first step size (the decay
+    still divides it by ten); ``epochs=(a, b)`` shortens both phases (tests).
     """
     text, char_to_idx, _ = zen_text_and_vocabulary()
     n_h = RECIPE["n_h"] if n_h is None else n_h
     streams = RECIPE["streams"] if streams is None else streams
     first, second = (RECIPE["epochs"], RECIPE["decayed_epochs"]) if epochs is None else epochs
+    lr = RECIPE["lr"] if lr is None else lr
     n = len(char_to_idx)
-    model = model_class(n, n_h, n, lr=RECIPE["lr"], seed=seed, optimizer="adam", backend="numpy")
+    model = model_class(n, n_h, n, lr=lr, seed=seed, optimizer="adam", backend="numpy")
     training_text = rotated(text, offset)
     options = {"seq_length": RECIPE["seq_length"], "batch_size": streams, "verbose": False}
     history = model.train_text(training_text, char_to_idx, epochs=first, **options)
-    model.optimizer.lr = RECIPE["decayed_lr"]            # the learning-rate decay
+    model.optimizer.lr = lr * RECIPE["decayed_lr"] / RECIPE["lr"]     # the learning-rate decay: ÷ 10
     history += model.train_text(training_text, char_to_idx, epochs=second, **options)
     return model, history
 

@@ -108,3 +108,23 @@ def test_stored_model_is_the_recipe_seed_0(zen_data):
     # Training amplifies last-bit differences between BLAS kernels, so compare predictions, not bits.
     difference = np.abs(zen.one_pass_probabilities(stored, indices) - zen.one_pass_probabilities(retrained, indices))
     assert difference.max() < 0.01
+
+
+def _tool(name):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_zen_sweep_tool_stores_runs_and_the_series_model(tmp_path):
+    sweep = _tool("gated_sweep")
+    out, model_out = tmp_path / "zen.json", tmp_path / "zen_model.npz"
+    wanted = [sweep.ZEN_RUNS[0], ("LSTM, n_h = 29", "8 streams", 8, 0, 0.01)]
+    runs = sweep.zen_sweep(1, str(out), str(model_out), log=lambda _: None, runs_wanted=wanted, epochs=(2, 1))
+    assert [(r["model"], r["lr"]) for r in runs] == [("vanilla RNN, n_h = 64", 0.005), ("LSTM, n_h = 29", 0.01)]
+    assert "constant_step_size" in runs[0] and "constant_step_size" not in runs[1]
+    assert set(runs[0]["whole_text"]) == {"training layout", "one pass"} and len(runs[1]["decisions"]) == 8
+    assert VanillaRNN.load(model_out, backend="numpy").n_h == zen.RECIPE["n_h"]
+    assert len(__import__("json").loads(out.read_text(encoding="utf-8"))["runs"]) == 2

@@ -19,7 +19,8 @@ with the defaults (392 s measured); ``--tiny`` is a seconds-long smoke run.
 recipe notebook 06 runs live) over seeds and three training layouts, and an LSTM and a GRU of about
 the same size by the same recipe, and records the final loss and every "than " decision scored in
 the training layout and in one pass from h_0 = 0; it also stores the seed-0 model for notebook 07
-(about 25 trainings; ``ZEN_RUNS`` lists them).
+(55 trainings, ``ZEN_RUNS``; about 3 minutes of CPU). Notebook 09 offers each cell the
+first step sizes ``ZEN_LRS`` and keeps the one with the lowest mean final loss.
 """
 import argparse
 import json
@@ -88,16 +89,16 @@ def sweep(models, delays, lrs, seeds, updates, out, jobs=1, short_delays=(10, 20
     return settings, runs
 
 
-# The Zen sweep: (model name, layout name, streams, offset). The first is the series' Zen model
+ZEN_LRS = (0.005, 0.01, 0.02)       # first step sizes offered to every cell in notebook 09 (0.005: the recipe's)
+# The Zen sweep: (model name, layout name, streams, offset, first step size). The first is the series' Zen model
 # (stored for notebook 07); "1 stream" reads every line whole in training; "8 streams, shifted"
 # starts the streams half a stream later, so other lines are cut by a stream's start.
 ZEN_RUNS = [
-    ("vanilla RNN, n_h = 64", "8 streams", 8, 0),
-    ("vanilla RNN, n_h = 64", "8 streams, shifted", 8, 53),
-    ("vanilla RNN, n_h = 64", "1 stream", 1, 0),
-    ("LSTM, n_h = 29", "8 streams", 8, 0),
-    ("GRU, n_h = 35", "8 streams", 8, 0),
-]
+    ("vanilla RNN, n_h = 64", "8 streams", 8, 0, 0.005),
+    ("vanilla RNN, n_h = 64", "8 streams, shifted", 8, 53, 0.005),
+    ("vanilla RNN, n_h = 64", "1 stream", 1, 0, 0.005),
+] + [(name, "8 streams", 8, 0, lr) for name in ("vanilla RNN, n_h = 64", "LSTM, n_h = 29", "GRU, n_h = 35")
+     for lr in ZEN_LRS if (name, lr) != ("vanilla RNN, n_h = 64", 0.005)]
 
 
 def zen_sweep(seeds, out, model_out=None, log=print, runs_wanted=None, epochs=None):
@@ -113,28 +114,28 @@ def zen_sweep(seeds, out, model_out=None, log=print, runs_wanted=None, epochs=No
                 "distance": "characters from the first letter of the line to the decided character",
                 "numpy": np.__version__, "python": platform.python_version()}
     runs = []
-    for name, layout, streams, offset in runs_wanted or ZEN_RUNS:
+    for name, layout, streams, offset, lr in runs_wanted or ZEN_RUNS:
         model_class, n_h = experiment.ZEN_MODELS[name]
         for seed in range(seeds):
             before = time.process_time()
             model, history = zen.train_zen_model(seed, model_class, n_h, streams=streams, offset=offset,
-                                                 epochs=epochs)
+                                                 epochs=epochs, lr=lr)
             decisions = zen.score_decisions(model, text, char_to_idx, streams=streams, offset=offset)
             for row in decisions:
                 for key in ("training layout", "one pass"):
                     row[key]["p_true"] = round(row[key]["p_true"], 4)
             summary = {key: {k: round(v, 4) for k, v in values.items()}
                        for key, values in zen.layout_summary(model, text, char_to_idx, streams, offset).items()}
-            runs.append({"model": name, "layout": layout, "streams": streams, "offset": offset, "seed": seed,
+            runs.append({"model": name, "layout": layout, "streams": streams, "offset": offset, "lr": lr, "seed": seed,
                          "parameters": experiment.parameter_count(model), "final_loss": round(history[-1], 4),
                          "whole_text": summary, "decisions": decisions})
-            if (name, layout) == ("vanilla RNN, n_h = 64", "8 streams"):
+            if (name, layout, lr) == ("vanilla RNN, n_h = 64", "8 streams", zen.RECIPE["lr"]):
                 runs[-1]["constant_step_size"] = constant_step_size_check(seed, history, epochs)
             runs[-1]["cpu_s"] = round(time.process_time() - before, 2)
             right = [sum(row[key]["right"] for row in decisions) for key in ("training layout", "one pass")]
-            log(f"zen  {name:<22s} {layout:<19s} seed={seed}  loss {history[-1]:.3f}  right after 'than ': "
+            log(f"zen  {name:<22s} {layout:<19s} lr={lr:<6g} seed={seed}  loss {history[-1]:.3f}  right after 'than ': "
                 f"{right[0]}/8 in the training layout, {right[1]}/8 in one pass  ({runs[-1]['cpu_s']:.1f} s)")
-            if model_out and (name, layout, seed) == ("vanilla RNN, n_h = 64", "8 streams", 0):
+            if model_out and (name, layout, lr, seed) == ("vanilla RNN, n_h = 64", "8 streams", zen.RECIPE["lr"], 0):
                 model.save(model_out)
             _write(out, settings, runs, sum(r["cpu_s"] for r in runs))
     return runs
