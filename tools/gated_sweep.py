@@ -19,7 +19,7 @@ with the defaults (392 s measured); ``--tiny`` is a seconds-long smoke run.
 recipe notebook 06 runs live) over seeds and three training layouts, and an LSTM and a GRU of about
 the same size by the same recipe, and records the final loss and every "than " decision scored in
 the training layout and in one pass from h_0 = 0; it also stores the seed-0 model for notebook 07
-(55 trainings, ``ZEN_RUNS``; about 3 minutes of CPU). Notebook 09 offers each cell the
+(55 trainings, ``ZEN_RUNS``; 95 s of CPU measured). Notebook 09 offers each cell the
 first step sizes ``ZEN_LRS`` and keeps the one with the lowest mean final loss.
 """
 import argparse
