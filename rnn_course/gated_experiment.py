@@ -15,6 +15,7 @@ import numpy as np
 
 from rnn_core.gated import GRU, LSTM
 from rnn_core.model import VanillaRNN
+from rnn_course import zen
 
 K = 8                 # alphabet size
 N_H = 32              # hidden units of every model
@@ -137,16 +138,15 @@ def train_delay_task(name, delay, lr, seed, updates, checkpoints=(), return_mode
 
 
 # ---------------------------------------------------------------------------- the Zen of Python
-# Notebook 06 trains a 64-unit VanillaRNN on the Zen by truncated BPTT; the gated models get about
-# the same number of parameters (n_h = 29 and 35) and exactly the same training.
+# Notebook 09 compares the series' Zen model (``rnn_course.zen``: a 64-unit VanillaRNN) with gated
+# models of about the same number of parameters (n_h = 29 and 35), trained by the same recipe
+# (``zen.train_zen_model``); ``tools/gated_sweep.py --zen`` runs them.
 ZEN_MODELS = {
     "vanilla RNN, n_h = 64": (VanillaRNN, 64),
     "LSTM, n_h = 29": (LSTM, 29),
     "GRU, n_h = 35": (GRU, 35),
 }
-ZEN_TRAINING = {"epochs": 200, "seq_length": 25, "batch_size": 8}
-ZEN_LRS = (0.005, 0.01, 0.02)          # notebook 06 uses 0.005; each model gets the best of these
-DECISION_CUE = "than "
+DECISION_CUE = zen.DECISION_CUE
 
 
 def parameter_count(model):
@@ -157,29 +157,14 @@ def parameter_count(model):
 def decision_points(text):
     """Positions of the characters that follow each ``"than "``: the word that pairs with the
     line's first words ("Beautiful is better than ugly.")."""
-    positions, start = [], text.find(DECISION_CUE)
-    while start >= 0:
-        positions.append(start + len(DECISION_CUE))
-        start = text.find(DECISION_CUE, start + 1)
-    return positions
+    return [point["position"] for point in zen.decision_points(text)]
 
 
 def zen_decisions(model, text, char_to_idx):
     """Read the whole text (teacher forcing, state carried from the start); at each decision
     point return ``(expected character, predicted character, probability of the expected)``."""
     indices = np.asarray([char_to_idx[c] for c in text])
-    _, ys = model.forward(indices[:-1])
-    probs = ys[:, 0, :]
+    probs = zen.one_pass_probabilities(model, indices)
     idx_to_char = {i: c for c, i in char_to_idx.items()}
     return [(text[p], idx_to_char[int(np.argmax(probs[p - 1]))], float(probs[p - 1, indices[p]]))
             for p in decision_points(text)]
-
-
-def train_on_zen(name, lr, seed, text, char_to_idx):
-    """A model of the kind ``name`` (a key of ``ZEN_MODELS``) trained on the Zen as in notebook 06
-    (Adam with learning rate ``lr``); returns ``(model, loss history)``."""
-    cls, n_h = ZEN_MODELS[name]
-    n = len(char_to_idx)
-    model = cls(n, n_h, n, lr=lr, seed=seed, optimizer="adam", backend="numpy")
-    history = model.train_text(text, char_to_idx, print_interval=0, verbose=False, **ZEN_TRAINING)
-    return model, history

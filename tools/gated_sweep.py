@@ -5,7 +5,8 @@ Usage:  python tools/gated_sweep.py [--out notebooks/data/gated_sweep.json] [--u
                                     [--seeds 5] [--models "LSTM, b_f = 3,..."] [--jobs N]
                                     [--resume] [--tiny]
         python tools/gated_sweep.py --recipes [--recipes-out notebooks/data/gated_recipes.json]
-        python tools/gated_sweep.py --zen [--zen-out notebooks/data/gated_zen.json] [--seeds 3]
+        python tools/gated_sweep.py --zen --seeds 5 [--zen-out notebooks/data/zen_sweep.json]
+                                    [--zen-model-out notebooks/data/zen_model.npz]
 
 For each model of ``rnn_course.gated_experiment.MODELS``, delay, learning rate and seed it trains
 one model for the same number of updates on the same batches and records its accuracy on the
@@ -22,9 +23,12 @@ time of each run (the default grid: about 6 minutes of one core, measured on a l
 d = 40: the same model and seeds trained with 08's batch size and learning rate (16, 0.005),
 09's (32, 0.003), and the two mixed, recording test accuracy along 3,000 updates (about 2 minutes of CPU).
 
-``--zen`` instead trains notebook 06's Zen of Python model, and an LSTM and a GRU of about the
-same size, the same way (each at three learning rates), and records the final loss and the
-predictions after each "than " (about 1 minute of CPU).
+``--zen`` instead trains the series' Zen of Python model (``rnn_course.zen.train_zen_model``, the
+recipe notebook 06 runs live) over seeds and three training layouts, and an LSTM and a GRU of about
+the same size by the same recipe, and records the final loss and every "than " decision scored in
+the training layout and in one pass from h_0 = 0; it also stores the seed-0 model for notebook 07
+(55 trainings, ``ZEN_RUNS``; 95 s of CPU measured). Notebook 09 offers each cell the
+first step sizes ``ZEN_LRS`` and keeps the one with the lowest mean final loss.
 """
 import argparse
 import json
@@ -155,32 +159,74 @@ def recipes_sweep(out, seeds=5, delay=40, updates=3000, model="vanilla, orthogon
     return settings, runs
 
 
-def zen_sweep(seeds, out, log=print):
-    """Notebook 06's Zen training for each model of ZEN_MODELS and seed: loss and "than " decisions."""
-    import rnn_core as rc
-    text = rc.zen_of_python()
-    char_to_idx, _ = rc.vocabulary_from_text(text)
-    settings = {"text": "the Zen of Python (rc.zen_of_python())", "optimizer": "adam",
-                "learning_rates": list(experiment.ZEN_LRS), **experiment.ZEN_TRAINING,
-                "seeds": list(range(seeds)), "models": list(experiment.ZEN_MODELS),
-                "decision_cue": experiment.DECISION_CUE, "numpy": np.__version__}
+ZEN_LRS = (0.005, 0.01, 0.02)       # first step sizes offered to every cell in notebook 09 (0.005: the recipe's)
+# The Zen sweep: (model name, layout name, streams, offset, first step size). The first is the series' Zen model
+# (stored for notebook 07); "1 stream" reads every line whole in training; "8 streams, shifted"
+# starts the streams half a stream later, so other lines are cut by a stream's start.
+ZEN_RUNS = [
+    ("vanilla RNN, n_h = 64", "8 streams", 8, 0, 0.005),
+    ("vanilla RNN, n_h = 64", "8 streams, shifted", 8, 53, 0.005),
+    ("vanilla RNN, n_h = 64", "1 stream", 1, 0, 0.005),
+] + [(name, "8 streams", 8, 0, lr) for name in ("vanilla RNN, n_h = 64", "LSTM, n_h = 29", "GRU, n_h = 35")
+     for lr in ZEN_LRS if (name, lr) != ("vanilla RNN, n_h = 64", 0.005)]
+
+
+def zen_sweep(seeds, out, model_out=None, log=print, runs_wanted=None, epochs=None):
+    """The Zen model of ``rnn_course.zen`` over seeds and layouts, and an LSTM and a GRU of about its
+    size trained by the same recipe: loss, and every "than " decision scored in both layouts.
+
+    ``model_out`` stores the series' model (vanilla, 8 streams, seed 0) for notebook 07.
+    """
+    from rnn_course import zen
+    text, char_to_idx, _ = zen.zen_text_and_vocabulary()
+    settings = {"text": "the Zen of Python (rc.zen_of_python())", "optimizer": "adam", "recipe": zen.RECIPE,
+                "seeds": list(range(seeds)), "runs": [list(run) for run in (runs_wanted or ZEN_RUNS)],
+                "distance": "characters from the first letter of the line to the decided character",
+                "numpy": np.__version__, "python": platform.python_version()}
     runs = []
-    for name in experiment.ZEN_MODELS:
-        for lr in experiment.ZEN_LRS:
-            for seed in range(seeds):
-                before = time.process_time()
-                model, history = experiment.train_on_zen(name, lr, seed, text, char_to_idx)
-                decisions = experiment.zen_decisions(model, text, char_to_idx)
-                runs.append({"model": name, "lr": lr, "seed": seed, "parameters": experiment.parameter_count(model),
-                             "final_loss": round(history[-1], 4),
-                             "decisions": [{"expected": e, "predicted": p, "p_expected": round(q, 4)}
-                                           for e, p, q in decisions],
-                             "cpu_s": round(time.process_time() - before, 2)})
-                correct = sum(d["expected"] == d["predicted"] for d in runs[-1]["decisions"])
-                log(f"zen  {name:<24s} lr={lr:<6g} seed={seed}  loss {history[-1]:.3f}  "
-                    f"{correct}/{len(decisions)} decisions")
-                _write(out, settings, runs, sum(r["cpu_s"] for r in runs))
+    for name, layout, streams, offset, lr in runs_wanted or ZEN_RUNS:
+        model_class, n_h = experiment.ZEN_MODELS[name]
+        for seed in range(seeds):
+            before = time.process_time()
+            model, history = zen.train_zen_model(seed, model_class, n_h, streams=streams, offset=offset,
+                                                 epochs=epochs, lr=lr)
+            decisions = zen.score_decisions(model, text, char_to_idx, streams=streams, offset=offset)
+            for row in decisions:
+                for key in ("training layout", "one pass"):
+                    row[key]["p_true"] = round(row[key]["p_true"], 4)
+            summary = {key: {k: round(v, 4) for k, v in values.items()}
+                       for key, values in zen.layout_summary(model, text, char_to_idx, streams, offset).items()}
+            runs.append({"model": name, "layout": layout, "streams": streams, "offset": offset, "lr": lr, "seed": seed,
+                         "parameters": experiment.parameter_count(model), "final_loss": round(history[-1], 4),
+                         "whole_text": summary, "decisions": decisions})
+            if (name, layout, lr) == ("vanilla RNN, n_h = 64", "8 streams", zen.RECIPE["lr"]):
+                runs[-1]["constant_step_size"] = constant_step_size_check(seed, history, epochs)
+            runs[-1]["cpu_s"] = round(time.process_time() - before, 2)
+            right = [sum(row[key]["right"] for row in decisions) for key in ("training layout", "one pass")]
+            log(f"zen  {name:<22s} {layout:<19s} lr={lr:<6g} seed={seed}  loss {history[-1]:.3f}  right after 'than ': "
+                f"{right[0]}/8 in the training layout, {right[1]}/8 in one pass  ({runs[-1]['cpu_s']:.1f} s)")
+            if model_out and (name, layout, lr, seed) == ("vanilla RNN, n_h = 64", "8 streams", zen.RECIPE["lr"], 0):
+                model.save(model_out)
+            _write(out, settings, runs, sum(r["cpu_s"] for r in runs))
     return runs
+
+
+def constant_step_size_check(seed, history, epochs=None):
+    """Notebook 06's comparison for one seed: the recipe's loss history against the same model
+    trained with the step size kept at its first value, after the decay would have cut it."""
+    from rnn_course import zen
+    text, char_to_idx, _ = zen.zen_text_and_vocabulary()
+    first, second = (zen.RECIPE["epochs"], zen.RECIPE["decayed_epochs"]) if epochs is None else epochs
+    n = len(char_to_idx)
+    model = experiment.VanillaRNN(n, zen.RECIPE["n_h"], n, lr=zen.RECIPE["lr"], seed=seed, optimizer="adam",
+                                  backend="numpy")
+    constant = model.train_text(text, char_to_idx, epochs=first + second, seq_length=zen.RECIPE["seq_length"],
+                                batch_size=zen.RECIPE["streams"], verbose=False)
+    tail = min(30, second) or 1
+    return {"largest_rise_constant": round(float(np.diff(constant[first - 1:]).max(initial=0.0)), 4),
+            "largest_rise_decayed": round(float(np.diff(history[first - 1:]).max(initial=0.0)), 4),
+            "lowest_last_30_constant": round(min(constant[-tail:]), 4),
+            "lowest_last_30_decayed": round(min(history[-tail:]), 4)}
 
 
 def _write(out, settings, runs, cpu_seconds):
@@ -201,8 +247,7 @@ def main(argv=None):
     parser.add_argument("--updates", type=int, default=800)
     parser.add_argument("--delays", default="40")
     parser.add_argument("--lrs", default="0.001,0.003,0.01")
-    parser.add_argument("--seeds", type=int, default=None,
-                        help="seeds 0 .. N-1 (default 5; 3 with --zen)")
+    parser.add_argument("--seeds", type=int, default=None, help="seeds 0 .. N-1 (default 5)")
     parser.add_argument("--models", default=",".join(experiment.MODELS),
                         help="comma-separated names from rnn_course.gated_experiment.MODELS")
     parser.add_argument("--short-delays", default="20",
@@ -212,7 +257,9 @@ def main(argv=None):
                         help="keep the runs of this grid already in --out (same updates) and run only the rest")
     parser.add_argument("--zen", action="store_true",
                         help="instead: the Zen of Python comparison of notebook 09 (writes --zen-out)")
-    parser.add_argument("--zen-out", default=os.path.join("notebooks", "data", "gated_zen.json"))
+    parser.add_argument("--zen-out", default=os.path.join("notebooks", "data", "zen_sweep.json"))
+    parser.add_argument("--zen-model-out", default=os.path.join("notebooks", "data", "zen_model.npz"),
+                        help="where --zen stores the series' Zen model (vanilla, 8 streams, seed 0)")
     parser.add_argument("--recipes", action="store_true",
                         help="instead: notebook 08's and 09's training recipes at d = 40 (writes --recipes-out)")
     parser.add_argument("--recipes-out", default=os.path.join("notebooks", "data", "gated_recipes.json"))
@@ -223,7 +270,7 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown model(s) {unknown}; expected some of {list(experiment.MODELS)}")
     if args.zen:
-        zen_sweep(args.seeds or 3, args.zen_out)
+        zen_sweep(args.seeds or 5, args.zen_out, args.zen_model_out)
         return 0
     if args.recipes:
         recipes_sweep(args.recipes_out, seeds=args.seeds or 5, jobs=args.jobs)
