@@ -15,7 +15,7 @@ install path. Every command first makes sure of the environment:
    installs (said in one line; where neither works, one line says what to install);
 2. ``.venv`` made with it, and uv, at the version and hashes uv.lock pins, installed there by pip;
 3. ``uv sync --locked``: the library (editable) and the groups course and test, plus any asked
-   for (book, dev, bench, gpu), at the exact versions and hashes of uv.lock. It runs again only
+   for (book, dev, bench, gpu, hub), at the exact versions and hashes of uv.lock. It runs again only
    when uv.lock or pyproject.toml changed or a new group is asked for, so once installed
    nothing here needs the network.
 
@@ -312,7 +312,7 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     install_parser = commands.add_parser("install", help="create .venv from uv.lock")
     install_parser.add_argument("--group", action="append", default=[],
-                                choices=["book", "dev", "bench", "gpu"],
+                                choices=["book", "dev", "bench", "gpu", "hub"],
                                 help="also install this group of pyproject.toml (repeatable)")
     lab_parser = commands.add_parser("lab", help="JupyterLab at notebook 00; prints its URL")
     lab_parser.add_argument("--port", type=int, default=None,
