@@ -6,6 +6,7 @@
     python3 tools/course.py ci                    # what CI runs: test, the BLAS passes, the handout
     python3 tools/course.py student               # the student handout (build/student/, build/*.zip)
     python3 tools/course.py book                  # the HTML book (build/book/html/index.html)
+    python3 tools/course.py assignments           # nbgrader's assignments (build/assignments/)
 
 On Windows write `py` for `python3`. The Makefile's targets call this script: it is the one
 install path. Every command first makes sure of the environment:
@@ -296,6 +297,12 @@ def lab(args):
             continue
 
 
+def assignments(extra=()):
+    """`make assignments`: nbgrader's source and release assignments in build/assignments (docs/hub.md)."""
+    python = install(["hub"])
+    return run([python, "tools/make_assignments.py", *extra]).returncode
+
+
 def book():
     python = install(["book"])
     return run([python, "tools/build_book.py"]).returncode
@@ -327,8 +334,10 @@ def main(argv=None):
     ci_parser.add_argument("--jobs", type=int, default=2, help="passes at a time (default 2)")
     commands.add_parser("student", help="the student handout in build/student")
     commands.add_parser("book", help="the HTML book in build/book/html")
+    commands.add_parser("assignments", help="nbgrader's assignments in build/assignments (installs the hub group); "
+                                            "further arguments go to tools/make_assignments.py")
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "test":
+    if extra and args.command not in ("test", "assignments"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
     if args.command == "install":
@@ -344,6 +353,8 @@ def main(argv=None):
         return run(student_command(install())).returncode
     if args.command == "book":
         return book()
+    if args.command == "assignments":
+        return assignments(extra)
     return 2
 
 
