@@ -53,7 +53,7 @@ PYTEST_ARGS = ["-m", "pytest", "tests", "notebooks", "--nbval", "--nbval-current
                "-p", "no:cacheprovider", "-q"]
 # `make ci`: that pass, the same notebooks under three other BLAS settings, and the tests marked ci.
 CI_PASSES = ["default", "sandybridge", "ci-tests", "haswell", "one-thread"]   # longest first
-CI_GROUPS = ("book", "dev")        # the book and slides built and checked in a browser
+CI_GROUPS = ("book", "dev", "hub")   # the book and slides checked in a browser; grading with nbgrader
 
 
 def venv_bin(name, venv_dir=VENV, windows=None):

@@ -185,10 +185,13 @@ def assignment_name(path):
     return Path(path).stem
 
 
-def build(root, out, hidden_folder=HIDDEN_TESTS, points=1, release=True, log=print):
-    """Write the course directory ``out`` from ``root``'s numbered notebooks; {assignment: {exercise: points}}."""
+def build(root, out, hidden_folder=HIDDEN_TESTS, points=1, release=True, log=print, only=None):
+    """Write the course directory ``out`` from ``root``'s numbered notebooks (or ``only`` those);
+    return {assignment: {exercise: points}}."""
     hidden = load_hidden_tests(hidden_folder)
     notebooks = _nbio.numbered_notebooks(root)
+    if only is not None:
+        notebooks = [path for path in notebooks if path.name in {Path(p).name for p in only}]
     known = set()
     plan = {}
     for path in notebooks:
@@ -197,14 +200,14 @@ def build(root, out, hidden_folder=HIDDEN_TESTS, points=1, release=True, log=pri
         known |= set(scores)
         plan[assignment_name(path)] = (path, source_nb, scores)
     unknown = sorted(set(hidden) - known)
-    if unknown:
+    if unknown and only is None:
         raise ValueError(f"hidden tests for no exercise of the notebooks: {', '.join(unknown)} "
                          f"(files are named after the exercise's function)")
     out.mkdir(parents=True, exist_ok=True)
     _nbio.write_if_changed(out / "nbgrader_config.py", CONFIG.format(course_id=COURSE_ID, timeout=CELL_TIMEOUT))
     source_dir = out / "source"
     for stale in (source_dir.iterdir() if source_dir.is_dir() else []):
-        if stale.name not in plan:
+        if stale.name not in plan and only is None:
             shutil.rmtree(stale)
     extra = {name: data for name, data in make_student._tree_files(_nbio.notebooks_dir(root), Path()).items()
              if name.suffix != ".ipynb"}
