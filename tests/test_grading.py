@@ -10,6 +10,7 @@ check's own message, the one the student saw when running the notebook before su
 CI (``-m ci``) grades the first numbered notebook; ``make grade-test`` (GRADE_ALL_NOTEBOOKS=1)
 grades every one and prints the grade table.
 """
+import ast
 import html
 import os
 import re
@@ -25,6 +26,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 nbgrader = pytest.importorskip("nbgrader", reason="the hub group: make install GROUPS=hub "
                                "(python tools/course.py install --group hub)")
 import _nbio  # noqa: E402
+import exercise_audit  # noqa: E402
 import make_assignments  # noqa: E402
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
@@ -118,6 +120,17 @@ def page_text(path):
     return html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
 
 
+def check_title(nb, name):
+    """The title the notebook's ``exercises.check(title, checker, name)`` gives exercise ``name``."""
+    for cell in nb.cells:
+        tree = exercise_audit._tree(cell.source) if cell.cell_type == "code" else None
+        for node in ast.walk(tree) if tree else []:
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "check" and len(node.args) >= 3 \
+                    and getattr(node.args[2], "id", None) == name and isinstance(node.args[0], ast.Constant):
+                return node.args[0].value
+    raise AssertionError(f"no exercises.check(..., {name}) with a literal title")
+
+
 def notebooks_to_grade():
     notebooks = _nbio.numbered_notebooks(ROOT)
     return notebooks if os.environ.get("GRADE_ALL_NOTEBOOKS") else notebooks[:1]
@@ -177,7 +190,7 @@ def test_release_submit_autograde_and_feedback_with_nbgrader(notebook, tmp_path)
     assert list(graded_errors) == [grade_id for grade_id in graded_errors if first in grade_id] != []
     assert graded_errors == seen, "the grader's message differs from the one the student saw"
     message = next(iter(graded_errors.values()))
-    assert message.startswith("CheckFailed: ") and f"{first}(" in message
+    assert message.startswith(f"CheckFailed: {check_title(source_nb, first)}: "), message
     feedback = {student: sorted((tmp_path / "home" / student / assignment / "feedback").rglob("*.html"))
                 for student in STUDENTS}
     assert all(len(pages) == 1 for pages in feedback.values()), f"one page each, their own: {feedback}"
