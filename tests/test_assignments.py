@@ -109,3 +109,30 @@ def test_nbgitpuller_link():
     assert link == ("https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgit.example.edu"
                     "%2Frnn-course-student&branch=main&targetpath=rnn-course"
                     "&urlpath=lab%2Ftree%2Frnn-course%2Fnotebooks%2F00_introduction.ipynb")
+
+
+def test_require_passed_scores_a_stub_and_an_unchecked_function_zero(capsys):
+    from rnn_course import exercises
+
+    def checker(function):
+        exercises.expect_equal(function(2), 4, "square(2)")
+        return "square(2) = 4"
+
+    def square(x):
+        return None                           # the stub
+
+    exercises.check("Exercise 9 (square)", checker, square)
+    assert "not attempted yet" in capsys.readouterr().out
+    with pytest.raises(exercises.CheckFailed, match=r"Exercise 9 \(square\): not attempted yet"):
+        exercises.require_passed(square)
+
+    def square(x):                            # noqa: F811  (the student's answer)
+        return x * x
+
+    exercises.check("Exercise 9 (square)", checker, square)
+    exercises.require_passed(square)
+
+    def never_checked(x):
+        return x
+    with pytest.raises(exercises.CheckFailed, match="has not run"):
+        exercises.require_passed(never_checked)
