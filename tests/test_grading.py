@@ -28,7 +28,6 @@ nbgrader = pytest.importorskip("nbgrader", reason="the hub group: make install G
 import _nbio  # noqa: E402
 import exercise_audit  # noqa: E402
 import make_assignments  # noqa: E402
-import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 
 STUDENTS = ("right", "wrong", "untouched")
