@@ -245,20 +245,23 @@ def test_course_hub_nbgitpuller_notebook_grading_and_refusals():
     assert shutil.which("git"), "the hub test needs git"
     base = Path(tempfile.mkdtemp(prefix="rnn-course-hub-"))
     base.chmod(0o755)
-    process = None
     try:
-        process = _run(base, started)
+        _run(base, started)
     finally:
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)          # the hub stops every user's server, then itself
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
         _stop_leftovers()
         shutil.rmtree(base, ignore_errors=True)
     print(f"\nhub test: {time.monotonic() - started:.0f} s")
+
+
+def _stop_hub(process):
+    """SIGTERM: the hub stops every user's server and its proxy, then itself; killed after 30 s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
 
 
 def _stop_leftovers():
@@ -347,7 +350,9 @@ def _run(base, started):
         log.flush()
         print((base / "hub.log").read_text()[-6000:])
         raise
-    return process
+    finally:
+        _stop_hub(process)
+        log.close()
 
 
 def _remaining(started):
