@@ -6,7 +6,7 @@ COURSE := $(PYTHON) tools/course.py
 BIN    := .venv/bin
 
 .PHONY: install lab test ci notebooks student slides book bench gpu-test navigation check lock \
-        mutation clean
+        mutation clean assignments grade-test hub-test
 
 ## make install: .venv with the library, the notebooks' and the tests' packages (uv.lock, hash-checked)
 install:
@@ -40,6 +40,21 @@ slides: install
 ## make book: the HTML book of the series, build/book/html/index.html (works offline)
 book:
 	$(COURSE) book
+
+## make assignments: nbgrader's assignments from the notebooks, build/assignments/ (source: instructor's copy; release: students'); docs/hub.md
+assignments:
+	$(COURSE) assignments
+
+## make grade-test: every notebook released, three submissions each (right, one wrong, untouched) autograded by nbgrader, the grade table printed
+grade-test:
+	$(COURSE) install --group hub
+	GRADE_ALL_NOTEBOOKS=1 $(BIN)/python -m pytest tests/test_grading.py -m ci -q -s -p no:cacheprovider
+
+## make hub-test: a JupyterHub on 127.0.0.1 for three students and an instructor (nbgitpuller, notebook 00 run, one assignment submitted and graded, reads refused); docs/hub.md
+hub-test:
+	$(COURSE) install --group hub
+	$(BIN)/python tools/hub/install_proxy.py
+	$(BIN)/python -m pytest tests/test_hub.py -m hub -q -s -p no:cacheprovider
 
 ## make navigation: regenerate the notebooks' navigation links and the README's contents
 navigation: install

@@ -41,7 +41,11 @@ import numpy as np
 
 __all__ = ["CheckFailed", "NotAttempted", "check", "expect", "expect_close", "expect_equal",
            "expect_array", "expect_arrays", "expect_type", "perturbed", "perturb_in_place",
-           "compare_prediction"]
+           "compare_prediction", "require_passed"]
+
+# What the last check of each student function (by name) said: (title, "passed" or the reason it was
+# not attempted). A grader's test cell calls require_passed after the check (tools/make_assignments.py).
+_outcomes = {}
 
 
 class CheckFailed(AssertionError):
@@ -395,6 +399,7 @@ def check(title, checker, student_function, mistakes=None):
     try:
         summary = _run(checker, student_function, mistakes)
     except NotAttempted as reason:
+        _outcomes[name] = (title, f"not attempted yet ({reason})")
         print(f"{title}: not attempted yet ({reason}). Write {name} in its cell, run it, then run this check again.")
         solution = getattr(student_function, "__globals__", {}).get(f"{name}_solution")
         if callable(solution):
@@ -405,8 +410,22 @@ def check(title, checker, student_function, mistakes=None):
                                   f"{failure}") from failure.__cause__
         return
     except CheckFailed as failure:
+        _outcomes[name] = (title, str(failure))
         raise CheckFailed(f"{title}: {failure}") from failure.__cause__
+    _outcomes[name] = (title, "passed")
     print(f"{title}: all checks passed ({summary})")
+
+
+def require_passed(student_function):
+    """For a grader's test: fail unless the last ``check`` of ``student_function`` passed.
+
+    ``check`` prints "not attempted yet" and lets the notebook go on; a graded test must score that
+    zero, so the grader's test cell is the notebook's check cell followed by this line."""
+    __tracebackhide__ = True
+    name = getattr(student_function, "__name__", str(student_function))
+    title, outcome = _outcomes.get(name, (name, "its check has not run"))
+    if outcome != "passed":
+        raise CheckFailed(f"{title}: {outcome}")
 
 
 def perturbed(value):

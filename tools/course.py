@@ -6,6 +6,7 @@
     python3 tools/course.py ci                    # what CI runs: test, the BLAS passes, the handout
     python3 tools/course.py student               # the student handout (build/student/, build/*.zip)
     python3 tools/course.py book                  # the HTML book (build/book/html/index.html)
+    python3 tools/course.py assignments           # nbgrader's assignments (build/assignments/)
 
 On Windows write `py` for `python3`. The Makefile's targets call this script: it is the one
 install path. Every command first makes sure of the environment:
@@ -15,7 +16,7 @@ install path. Every command first makes sure of the environment:
    installs (said in one line; where neither works, one line says what to install);
 2. ``.venv`` made with it, and uv, at the version and hashes uv.lock pins, installed there by pip;
 3. ``uv sync --locked``: the library (editable) and the groups course and test, plus any asked
-   for (book, dev, bench, gpu), at the exact versions and hashes of uv.lock. It runs again only
+   for (book, dev, bench, gpu, hub), at the exact versions and hashes of uv.lock. It runs again only
    when uv.lock or pyproject.toml changed or a new group is asked for, so once installed
    nothing here needs the network.
 
@@ -52,7 +53,7 @@ PYTEST_ARGS = ["-m", "pytest", "tests", "notebooks", "--nbval", "--nbval-current
                "-p", "no:cacheprovider", "-q"]
 # `make ci`: that pass, the same notebooks under three other BLAS settings, and the tests marked ci.
 CI_PASSES = ["default", "sandybridge", "ci-tests", "haswell", "one-thread"]   # longest first
-CI_GROUPS = ("book", "dev")        # the book and slides built and checked in a browser
+CI_GROUPS = ("book", "dev", "hub")   # the book and slides checked in a browser; grading with nbgrader
 
 
 def venv_bin(name, venv_dir=VENV, windows=None):
@@ -296,6 +297,12 @@ def lab(args):
             continue
 
 
+def assignments(extra=()):
+    """`make assignments`: nbgrader's source and release assignments in build/assignments (docs/hub.md)."""
+    python = install(["hub"])
+    return run([python, "tools/make_assignments.py", *extra]).returncode
+
+
 def book():
     python = install(["book"])
     return run([python, "tools/build_book.py"]).returncode
@@ -312,7 +319,7 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     install_parser = commands.add_parser("install", help="create .venv from uv.lock")
     install_parser.add_argument("--group", action="append", default=[],
-                                choices=["book", "dev", "bench", "gpu"],
+                                choices=["book", "dev", "bench", "gpu", "hub"],
                                 help="also install this group of pyproject.toml (repeatable)")
     lab_parser = commands.add_parser("lab", help="JupyterLab at notebook 00; prints its URL")
     lab_parser.add_argument("--port", type=int, default=None,
@@ -327,8 +334,10 @@ def main(argv=None):
     ci_parser.add_argument("--jobs", type=int, default=2, help="passes at a time (default 2)")
     commands.add_parser("student", help="the student handout in build/student")
     commands.add_parser("book", help="the HTML book in build/book/html")
+    commands.add_parser("assignments", help="nbgrader's assignments in build/assignments (installs the hub group); "
+                                            "further arguments go to tools/make_assignments.py")
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "test":
+    if extra and args.command not in ("test", "assignments"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
     if args.command == "install":
@@ -344,6 +353,8 @@ def main(argv=None):
         return run(student_command(install())).returncode
     if args.command == "book":
         return book()
+    if args.command == "assignments":
+        return assignments(extra)
     return 2
 
 

@@ -1,7 +1,7 @@
 """The files other installers read, generated from the one lock, uv.lock.
 
 pyproject.toml holds the ranges (the library's own dependency, and the groups course, test,
-book, dev, bench, gpu) and the supported Pythons (``requires-python``); ``make lock`` resolves
+book, dev, bench, gpu, hub) and the supported Pythons (``requires-python``); ``make lock`` resolves
 them into uv.lock, exact versions with hashes for every supported Python and platform. From
 uv.lock this script writes:
 
