@@ -11,8 +11,7 @@ runs the whole grid; the notebook reproduces one point with ``train_delay_task``
 """
 import numpy as np
 
-from rnn_core.gated import GRU, LSTM
-from rnn_core.model import VanillaRNN
+from rnn_core.model import GRU, LSTM, VanillaRNN
 
 K = 8                 # alphabet size
 N_H = 32              # hidden units of every model
