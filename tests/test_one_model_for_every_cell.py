@@ -36,7 +36,8 @@ def test_each_model_class_is_the_one_model_with_its_cell():
     for cls, cell in cells.items():
         model = cls(3, 4, 3, seed=1, backend="numpy")
         assert isinstance(model, RNN) and type(model.cell) is cell and cls.CELL is cell
-        assert [name for name in vars(cls) if not name.startswith("__")] == ["CELL"]   # no hooks, no overrides
+        overridden = {name for name in vars(cls) if hasattr(RNN, name) and not name.startswith("__")} - {"CELL"}
+        assert not overridden                                  # no hooks: nothing of RNN's replaced
     direct = RNN(VanillaCell(), 3, 4, 3, seed=1, backend="numpy")
     for name, param in VanillaRNN(3, 4, 3, seed=1, backend="numpy").params.items():
         np.testing.assert_array_equal(direct.params[name], param)

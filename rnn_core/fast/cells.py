@@ -3,7 +3,7 @@
 A cell object knows its parameters and state and runs its equations; the model does the rest
 (checking input, the loss, clipping, optimizers, training, generation, saving). Every cell has::
 
-    NAME, FORMAT_TAG     the model's class name and the tag of its saved files
+    FORMAT_TAG           the tag of its model's saved files
     STATE                names of the state tuple: ("h",), or ("h", "c") for the LSTM
     GATES                the gate blocks of Wx, Wh, b in order (none for the vanilla cell)
     param_names          every parameter, the output layer's Why, by included
@@ -55,7 +55,7 @@ class WorkArrays:
 class VanillaCell:
     """The tanh cell (2.2): h_t = tanh(x_t W_xh + h_{t-1} W_hh + b_h); arrays reused between steps."""
 
-    NAME, FORMAT_TAG = "VanillaRNN", "rnn_core.VanillaRNN"
+    FORMAT_TAG = "rnn_core.VanillaRNN"
     STATE = ("h",)
     GATES = ()
     param_names = ("Wxh", "Whh", "Why", "bh", "by")
@@ -128,7 +128,7 @@ class _GatedCell:
 class LSTMCell(_GatedCell):
     """The LSTM cell (8.5); the state is (h, c). ``forget_bias``: the initial b_f."""
 
-    NAME, FORMAT_TAG = "LSTM", "rnn_core.LSTM"
+    FORMAT_TAG = "rnn_core.LSTM"
     STATE = ("h", "c")
     GATES = gated.LSTM_GATES
     param_names = ("Wx", "Wh", "b", "Why", "by")
@@ -170,7 +170,7 @@ class GRUCell(_GatedCell):
     """The GRU cell (8.7), or PyTorch's (8.7′) with ``reset_after=True`` (one more parameter,
     ``bhn``); the state is (h,). ``update_bias``: the initial b_z."""
 
-    NAME, FORMAT_TAG = "GRU", "rnn_core.GRU"
+    FORMAT_TAG = "rnn_core.GRU"
     STATE = ("h",)
     GATES = gated.GRU_GATES
 
