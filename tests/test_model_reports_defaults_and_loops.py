@@ -153,3 +153,82 @@ def test_orthogonal_from_is_qr_with_a_positive_diagonal(rng):
         r = q.T @ gaussian                                               # gaussian = q r
         np.testing.assert_allclose(np.tril(r, -1), 0, atol=1e-12)
         assert (np.diag(r) > 0).all()
+
+
+def test_generation_reads_the_output_bias(hello):
+    char_to_idx, idx_to_char = hello
+    rnn = VanillaRNN(5, 4, 5, seed=0, backend="numpy")
+    rnn.Why[...] = 0.0
+    rnn.by[...] = [[0.0, 0.0, 0.0, 5.0, -5.0]]                  # ŷ is softmax(b_y) whatever the state
+    assert rnn.predict("h", char_to_idx, idx_to_char, 3) == "h" + idx_to_char[3] * 3
+
+
+def test_train_defaults_print_the_hundredth_epoch(capsys, rng):
+    rnn = VanillaRNN(3, 4, 3, seed=0, backend="numpy", optimizer=Frozen())
+    history = rnn.train(rng.integers(0, 3, (4, 2)), rng.integers(0, 3, (4, 2)), 100)
+    assert capsys.readouterr().out == f"epoch 100/100  loss {history[-1]:.4f}\n"
+
+
+def test_train_uses_h0_and_keeps_float32_targets_and_masks(rng):
+    X, Y = rng.integers(0, 3, (5, 3)), rc.one_hot(rng.integers(0, 3, (5, 3)), 3)
+    mask = np.ones((5, 3))
+    mask[3:, 2] = 0
+    h0 = rng.standard_normal((3, 4))
+    for dtype in (np.float64, np.float32):
+        rnn = VanillaRNN(3, 4, 3, seed=0, dtype=dtype, init_scale=0.5, backend="numpy", optimizer=Frozen())
+        history = rnn.train(X, Y, 1, mask=mask, h0=h0, verbose=False)
+        assert history == [rnn.compute_loss(Y, rnn.forward(X, h0)[1], mask)]
+
+
+def test_the_epoch_loss_of_unmasked_batches_weights_each_by_its_size(rng):
+    X, Y = rng.integers(0, 3, (5, 3)), rng.integers(0, 3, (5, 3))      # T = 5, batches of 2 and 1
+    rnn = VanillaRNN(3, 4, 3, seed=0, init_scale=0.5, backend="numpy", optimizer=Frozen())
+    history = rnn.train(X, Y, 2, batch_size=2, verbose=False)
+    np.testing.assert_allclose(history, [rnn.compute_loss(Y, rnn.forward(X)[1])] * 2, rtol=1e-12)
+
+
+def test_train_names_bad_batch_sizes_and_shuffle_seeds_and_repeats_a_seeded_order(rng):
+    X, Y = rng.integers(0, 3, (4, 5)), rng.integers(0, 3, (4, 5))
+    rnn = VanillaRNN(3, 4, 3, seed=0, backend="numpy")
+    with pytest.raises(ValueError, match="batch_size"):
+        rnn.train(X, Y, 1, batch_size=0)
+    with pytest.raises(ValueError, match="shuffle_seed"):
+        rnn.train(X, Y, 1, shuffle_seed=-1)
+    runs = []
+    for _ in range(2):
+        model = VanillaRNN(3, 4, 3, lr=0.5, seed=0, init_scale=0.5, backend="numpy")
+        model.shuffle_rng = np.random.default_rng()                  # an unseeded order until replaced
+        model.train(X, Y, 3, batch_size=2, shuffle_seed=3, verbose=False)
+        runs.append(model.Whh.copy())
+    np.testing.assert_array_equal(runs[0], runs[1])
+
+
+def test_train_takes_a_plain_list_one_sequence_or_several_of_different_lengths():
+    rnn = VanillaRNN(3, 4, 3, seed=0, init_scale=0.5, backend="numpy", optimizer=Frozen())
+    history = rnn.train([0, 1, 2, 1], [1, 2, 1, 0], 1, verbose=False)             # one sequence, a list
+    assert history == [rnn.compute_loss(np.array([1, 2, 1, 0]), rnn.forward(np.array([0, 1, 2, 1]))[1])]
+    one = rnn.train([[0, 1, 2]], [[1, 2, 0]], 1, verbose=False)                     # a list of one sequence
+    assert one == [rnn.compute_loss(np.array([1, 2, 0]), rnn.forward(np.array([0, 1, 2]))[1])]
+    same = rnn.train([[0, 1], [2, 1]], [[1, 2], [1, 0]], 1, verbose=False)         # equal lengths: no mask
+    assert same == [rnn.compute_loss(np.array([[1, 1], [2, 0]]), rnn.forward(np.array([[0, 2], [1, 1]]))[1])]
+    uneven = rnn.train([[0, 1, 2], [2]], [[1, 2, 0], [1]], 1, verbose=False)
+    X, mask = rc.pad_sequences([[0, 1, 2], [2]])
+    Y, _ = rc.pad_sequences([[1, 2, 0], [1]])
+    assert uneven == [rnn.compute_loss(Y, rnn.forward(X)[1], mask)]
+    with pytest.raises(ValueError, match="X_train has 2 sequences but Y_train has 1"):
+        rnn.train([[0, 1], [2]], [[1, 2]], 1)
+
+
+def test_predict_writes_twenty_characters_by_default_and_checks_its_vocabulary(hello):
+    char_to_idx, idx_to_char = hello
+    rnn = VanillaRNN(5, 4, 5, seed=0, backend="numpy")
+    assert len(rnn.predict("h", char_to_idx, idx_to_char)) == 1 + 20
+    wrong = dict(idx_to_char)
+    wrong[0], wrong[1] = idx_to_char[1], idx_to_char[0]
+    with pytest.raises(ValueError, match="not the inverse"):
+        rnn.predict("h", char_to_idx, wrong)
+    for bad in (list(char_to_idx), {}):
+        with pytest.raises(TypeError, match="non-empty dict"):
+            rnn.set_vocabulary(bad)
+    with pytest.raises(TypeError, match="non-empty strings"):
+        rnn.set_vocabulary({"": 0, "a": 1, "b": 2, "c": 3, "d": 4})
