@@ -179,3 +179,17 @@ def test_load_gives_back_the_cell_and_its_options(cls, options, tmp_path):
     assert loaded.PARAM_NAMES == model.PARAM_NAMES and repr(loaded) == repr(model)
     X = np.array([0, 2, 1])
     np.testing.assert_array_equal(loaded.forward(X)[1], model.forward(X)[1])
+
+
+@pytest.mark.parametrize("cls", [VanillaRNN, LSTM, GRU])
+def test_each_class_passes_its_backend_and_gate_bias_defaults_on(cls):
+    if not rc.gpu_available():
+        with pytest.raises(RuntimeError, match="backend 'cupy' was requested"):
+            cls(3, 4, 3, backend="cupy")
+    model = cls(3, 4, 3, backend="numpy")
+    assert model.backend == "numpy"
+    if cls is not VanillaRNN:
+        gate = model.cell.GATES[0]                    # the LSTM's forget gate, the GRU's update gate
+        np.testing.assert_array_equal(model.gate_weights(gate)[2], 1.0 if cls is LSTM else 0.0)
+        assert model.cell.options() == ({"forget_bias": 1.0} if cls is LSTM else
+                                         {"update_bias": 0.0, "reset_after": False})
