@@ -64,10 +64,12 @@ def test_backward_and_train_step_use_the_initial_state_and_the_mask(cls, rng):
         np.testing.assert_array_equal(models[2].params[name], models[0].params[name])
 
 
-def test_train_step_keeps_float32_one_hot_targets_in_float32(rng):
+def test_train_step_keeps_float32_one_hot_targets_and_masks_in_float32(rng):
     rnn = VanillaRNN(4, 5, 4, seed=0, dtype=np.float32, init_scale=0.5, backend="numpy", optimizer=Frozen())
     X, Y = rng.integers(0, 4, (6, 2)), rc.one_hot(rng.integers(0, 4, (6, 2)), 4)      # float64 one-hot
     assert rnn.train_step(X, Y)[0] == rnn.compute_loss(Y, rnn.forward(X)[1])         # both in float32
+    mask = np.array([[1.0, 1.0]] * 4 + [[1.0, 0.0]] * 2)                              # a float64 mask
+    assert rnn.train_step(X, Y, mask=mask)[0] == rnn.compute_loss(Y, rnn.forward(X)[1], mask)
 
 
 @pytest.mark.parametrize("cls", [VanillaRNN, LSTM])
@@ -127,7 +129,7 @@ def test_train_text_defaults_prints_every_epoch_and_weights_chunks_by_their_step
         h = hs[-1]
     assert len(set(steps)) == 2                                          # the last chunk is shorter
     np.testing.assert_allclose(history, [np.dot(losses, steps) / sum(steps)] * 10, rtol=1e-12)
-    with pytest.raises(ValueError, match="epochs"):
+    with pytest.raises(ValueError, match="^epochs must be >= 0"):
         rnn.train_text(text, epochs=-1)
 
 
@@ -146,8 +148,8 @@ def test_the_reference_bptt_gives_float_arrays(rng):
 
 
 def test_orthogonal_from_is_qr_with_a_positive_diagonal(rng):
-    for n in (1, 3, 6):
-        gaussian = rng.standard_normal((n, n))
+    for n, scale in ((1, 1.0), (3, 1.0), (6, 1.0), (6, 0.01), (8, 0.01)):   # 0.01: as the models draw it
+        gaussian = rng.standard_normal((n, n)) * scale
         q = initialisation.orthogonal_from(gaussian)
         np.testing.assert_allclose(q.T @ q, np.eye(n), atol=1e-12)
         r = q.T @ gaussian                                               # gaussian = q r
@@ -190,9 +192,9 @@ def test_the_epoch_loss_of_unmasked_batches_weights_each_by_its_size(rng):
 def test_train_names_bad_batch_sizes_and_shuffle_seeds_and_repeats_a_seeded_order(rng):
     X, Y = rng.integers(0, 3, (4, 5)), rng.integers(0, 3, (4, 5))
     rnn = VanillaRNN(3, 4, 3, seed=0, backend="numpy")
-    with pytest.raises(ValueError, match="batch_size"):
+    with pytest.raises(ValueError, match="^batch_size must be a positive integer"):
         rnn.train(X, Y, 1, batch_size=0)
-    with pytest.raises(ValueError, match="shuffle_seed"):
+    with pytest.raises(ValueError, match="^shuffle_seed must be >= 0"):
         rnn.train(X, Y, 1, shuffle_seed=-1)
     runs = []
     for _ in range(2):
