@@ -166,7 +166,7 @@ def test_an_lstm_names_c0_in_its_errors_and_wants_both_parts_of_a_state():
     model = LSTM(3, 4, 3, backend="numpy")
     with pytest.raises(ValueError, match=r"c0 has shape \(2, 4\)"):
         model.forward(np.array([[0, 1, 2]]), c0=np.zeros((2, 4)))
-    with pytest.raises(ValueError, match=r"state is \(h0, c0\); got a state of 1 arrays"):
+    with pytest.raises(ValueError, match=r"state is \(h0, c0\); got a state of 1 arrays$"):
         model.forward(np.array([0, 1]), h0=(np.zeros((1, 4)),))
 
 
@@ -193,3 +193,35 @@ def test_each_class_passes_its_backend_and_gate_bias_defaults_on(cls):
         np.testing.assert_array_equal(model.gate_weights(gate)[2], 1.0 if cls is LSTM else 0.0)
         assert model.cell.options() == ({"forget_bias": 1.0} if cls is LSTM else
                                          {"update_bias": 0.0, "reset_after": False})
+
+
+@pytest.mark.parametrize("cls", [LSTM, GRU])
+def test_gated_initialisations_set_every_gate_block(cls):
+    n_h, k = 4, len(cls.CELL.GATES)
+    identity = cls(3, n_h, 3, backend="numpy", init="identity", whh_scale=0.5)
+    np.testing.assert_array_equal(identity.Wh, np.concatenate([0.5 * np.eye(n_h)] * k, axis=1))
+    orthogonal = cls(3, n_h, 3, seed=0, backend="numpy", init="orthogonal", whh_scale=0.5)
+    for g in range(k):
+        block = orthogonal.Wh[:, g * n_h:(g + 1) * n_h]
+        np.testing.assert_allclose(block.T @ block, 0.25 * np.eye(n_h), atol=1e-12)
+    small = cls(3, n_h, 3, seed=0, backend="numpy")                 # randn * 0.01 for every weight
+    assert max(np.abs(small.Wx).max(), np.abs(small.Wh).max(), np.abs(small.Why).max()) < 0.06
+
+
+def test_constructor_defaults_and_names_in_errors():
+    rnn = VanillaRNN(3, 4, 3, backend="numpy", optimizer="adam")
+    assert rnn.lr == 0.01                                            # the model's default, not Adam's 0.001
+    np.testing.assert_array_equal(VanillaRNN(3, 4, 3, backend="numpy").shuffle_rng.permutation(10),
+                                  np.random.default_rng(0).permutation(10))   # shuffle_seed=0
+    with pytest.raises(ValueError, match="^shuffle_seed must be >= 0"):
+        VanillaRNN(3, 4, 3, backend="numpy", shuffle_seed=-1)
+    with pytest.raises(ValueError, match="^init_scale must be a finite number > 0"):
+        LSTM(3, 4, 3, backend="numpy", init_scale=0.0)
+
+
+def test_gradients_refuse_ys_from_other_inputs(rng):
+    rnn = VanillaRNN(3, 4, 3, seed=0, backend="numpy")
+    X, Y = rng.integers(0, 3, (5, 2)), rng.integers(0, 3, (5, 2))
+    hs, ys = rnn.forward(X)
+    with pytest.raises(ValueError, match=r"ys has shape \(4, 2, 3\).*from forward\(X\) on the same X"):
+        rnn.gradients(X, Y[:4], hs, ys[:4])
