@@ -94,7 +94,7 @@ gpu-test:
 	$(COURSE) install --group gpu
 	$(BIN)/python -m pytest tests -m gpu -q
 
-## make mutation: mutation testing (mutmut) of rnn_core's reference cells, model, functional, optim, serialization and data (slow; not in CI)
+## make mutation: mutation testing (mutmut) of rnn_core's reference cells, model (training, generation, initialisation), functional, optim, serialization and data (slow; not in CI)
 mutation:
 	$(COURSE) install --group dev
 	rm -rf mutants

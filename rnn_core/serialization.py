@@ -1,7 +1,8 @@
 """Saving and loading a model as ``.npz``: atomic writes, no pickles.
 
-A file holds the parameter arrays, a format tag naming the model class, the settings needed to
-rebuild the model (optimizer with its hyperparameters, clipping, initialisation), and (if the
+A file holds the parameter arrays, a format tag naming the model class (its cell), the settings needed to
+rebuild the model (optimizer with its hyperparameters, clipping, initialisation, the cell's
+options such as the GRU's ``reset_after``), and (if the
 model has one) its vocabulary as an array of strings in index order (tokens may be longer than
 one character). Optimizer state (Adagrad's or Adam's running sums) is not saved: a loaded model
 resumes with a fresh optimizer.
@@ -13,6 +14,7 @@ import numpy as np
 
 from .backend import to_numpy
 from .errors import MissingModelFileError, ModelFileError
+from .optim import OPTIMIZERS, make_optimizer
 
 FORMAT_VERSION = 1
 PARAMETER_DTYPES = (np.float32, np.float64)
@@ -139,3 +141,68 @@ def _check_parameters(path, params):
         dtypes.add(array.dtype)
     if len(dtypes) > 1:
         raise ModelFileError(f"{path!r}: the parameters mix dtypes {sorted(map(str, dtypes))}; expected one")
+
+
+class Saving:
+    """``settings``, ``save`` and ``load`` of ``rnn_core.RNN``: the model in one ``.npz`` file."""
+
+    def settings(self):
+        """What ``load`` needs besides the parameters to rebuild this model (saved by ``save``):
+        the optimizer, clipping, initialisation and the cell's own options."""
+        optimizer = getattr(self.optimizer, "name", type(self.optimizer).__name__)
+        config = self.optimizer.config() if callable(getattr(self.optimizer, "config", None)) else {}
+        return {"optimizer": optimizer, **{f"optimizer_{key}": value for key, value in config.items()},
+                "lr": getattr(self.optimizer, "lr", None), "clip": self.clip, "clip_mode": self.clip_mode,
+                "init": self.init, "init_scale": self.init_scale, "whh_scale": self.whh_scale,
+                **self.cell.options()}
+
+    def save(self, path):
+        """Write the model (and its vocabulary, if any) to ``path`` (.npz), atomically. Returns the path."""
+        vocabulary = None
+        if self.idx_to_char is not None:
+            vocabulary = [self.idx_to_char[i] for i in range(len(self.idx_to_char))]
+        return write_model(path, self.cell.FORMAT_TAG, self.params, self.settings(), vocabulary)
+
+    @classmethod
+    def load(cls, path, backend=None):
+        """A model read from a file written by ``save`` (never unpickles anything), with the
+        cell options it was saved with. ``path`` may leave out the ``.npz`` that ``save`` appends.
+        ``VanillaRNN.load``, ``LSTM.load`` and ``GRU.load`` read their own kind of file."""
+        if cls.CELL is None:
+            raise TypeError("RNN.load needs to know the cell: call VanillaRNN.load, LSTM.load or GRU.load")
+        cell = cls.CELL()
+        params, settings, vocabulary = read_model(path, cell.FORMAT_TAG, cell.param_names, ("bhn",))
+        try:
+            model = cls(*cell.sizes(params), dtype=params[cell.param_names[0]].dtype.type, backend=backend,
+                        **_model_settings(settings, cell.options()))
+        except (TypeError, ValueError) as err:
+            raise ModelFileError(f"{path!r} holds settings this rnn_core cannot use: {err}") from None
+        if sorted(params) != sorted(model.PARAM_NAMES):
+            raise ModelFileError(f"{path!r} holds the parameters {', '.join(sorted(params))}; a {cls.__name__} "
+                                 f"with its settings has {', '.join(sorted(model.PARAM_NAMES))}")
+        for name, values in params.items():
+            target = getattr(model, name)
+            if values.shape != target.shape:
+                raise ModelFileError(f"{path!r}: parameter {name} has shape {values.shape}; expected {target.shape}")
+            target[...] = model.xp.asarray(values)
+        if vocabulary is not None:
+            try:
+                model.set_vocabulary({token: index for index, token in enumerate(vocabulary)})
+            except (TypeError, ValueError) as err:
+                raise ModelFileError(f"{path!r} holds a vocabulary that does not fit the model: {err}") from None
+        return model
+
+
+def _model_settings(settings, cell_options):
+    """The constructor's keyword arguments from the settings read from a file."""
+    name = str(settings.get("optimizer") or "sgd")
+    config = {key[len("optimizer_"):]: value for key, value in settings.items() if key.startswith("optimizer_")}
+    if "lr" not in config and settings.get("lr") not in ("", None):
+        config["lr"] = float(settings["lr"])
+    whh_scale = settings.get("whh_scale")
+    return {"optimizer": make_optimizer(name if name in OPTIMIZERS else "sgd", **config),
+            "clip": None if settings.get("clip") in ("", None) else float(settings["clip"]),
+            "clip_mode": settings.get("clip_mode") or "value", "init": settings.get("init") or "lecture",
+            "init_scale": float(settings.get("init_scale") or 0.01),
+            "whh_scale": None if whh_scale in ("", None) else float(whh_scale),
+            **{option: settings[option] for option in cell_options if option in settings}}

@@ -119,22 +119,27 @@ def _rows_are_one_hot(X, xp):
     return bool(((X == 0) | (X == 1)).all()) and bool((X.sum(axis=1) == 1).all())
 
 
-def initial_state(h0, batch, n_h, xp, dtype):
-    """Canonical ``h0`` of shape ``(B, n_h)``: zeros when None, a ``(1, n_h)`` row is repeated."""
+def initial_state(h0, batch, n_h, xp, dtype, name="h0"):
+    """Canonical ``h0`` (or ``c0``: ``name``) of shape ``(B, n_h)``: zeros when None, a ``(1, n_h)`` row is repeated."""
     if h0 is None:
         return xp.zeros((batch, n_h), dtype=dtype)
-    h0 = _as_array("h0", h0, xp)
+    h0 = _as_array(name, h0, xp)
     if h0.ndim != 2 or h0.shape[1] != n_h or h0.shape[0] not in (1, batch):
-        raise ValueError(f"h0 has shape {tuple(h0.shape)}; expected (B, n_h) = ({batch}, {n_h}) or (1, {n_h})")
+        raise ValueError(f"{name} has shape {tuple(h0.shape)}; expected (B, n_h) = ({batch}, {n_h}) or (1, {n_h})")
     h0 = h0.astype(dtype, copy=False)
-    _require_finite("h0", h0, xp)
+    _require_finite(name, h0, xp)
     if h0.shape[0] != batch:
         h0 = xp.repeat(h0, batch, axis=0)
     return h0
 
 
-def forward_output(ys, xp, name="ys"):
-    """``ys`` (or ``hs``) from ``forward`` as ``(T, B, n)``; a lecture-style ``(T, n)`` is a batch of one."""
+def forward_output(ys, xp, name="ys", n=None, shape=None):
+    """``ys`` (or ``hs``) from ``forward`` as ``(T, B, n)``; a lecture-style ``(T, n)`` is a batch of one.
+
+    ``n``: the width it must have; ``shape``: the whole shape, that of ``forward(X)`` on the same X.
+    """
+    if ys is None:
+        raise ValueError(f"{name} is None; expected the {name} that forward(X) returned")
     ys = _as_array(name, ys, xp)
     if ys.dtype.kind != "f":
         raise TypeError(f"{name} has dtype {ys.dtype}; expected the float array returned by forward()")
@@ -142,6 +147,11 @@ def forward_output(ys, xp, name="ys"):
         ys = ys[:, None, :]
     if ys.ndim != 3 or ys.size == 0:
         raise ValueError(f"{name} has shape {tuple(ys.shape)}; expected (T, B, n) as returned by forward()")
+    if n is not None and ys.shape[-1] != n:
+        raise ValueError(f"{name} has shape {tuple(ys.shape)}; expected (T, B, n_y) with n_y={n}")
+    if shape is not None and tuple(ys.shape) != tuple(shape):
+        raise ValueError(f"{name} has shape {tuple(ys.shape)}; expected (T, B, {'n_h' if name == 'hs' else 'n_y'}) = "
+                         f"{tuple(shape)}, from forward(X) on the same X")
     return ys
 
 

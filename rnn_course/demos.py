@@ -29,7 +29,7 @@ import numpy as np
 
 from rnn_core import functional
 from rnn_core.fast import vanilla as fast
-from rnn_core.model import orthogonal_from
+from rnn_core.initialisation import orthogonal_from
 from rnn_core.optim import clip_by_global_norm, clip_by_value
 from rnn_core.validation import positive_float
 

@@ -13,8 +13,8 @@ score it: the validation set chooses the learning rate, the test set reports the
 """
 import numpy as np
 
-from rnn_core.gated import GRU, LSTM
-from rnn_core.model import VanillaRNN
+from rnn_core.initialisation import orthogonal_from
+from rnn_core.model import GRU, LSTM, VanillaRNN
 from rnn_course import zen
 
 K = 8                 # alphabet size
@@ -71,8 +71,7 @@ def orthogonal_recurrent_weights(model, seed):
         raise ValueError(f"W_h of shape {Wh.shape} is not a row of (n_h, n_h) gate blocks")
     rng = np.random.default_rng([seed, 7])
     for start in range(0, Wh.shape[1], n_h):
-        q, r = np.linalg.qr(rng.standard_normal((n_h, n_h)))
-        Wh[:, start:start + n_h] = q * np.sign(np.diag(r))
+        Wh[:, start:start + n_h] = orthogonal_from(rng.standard_normal((n_h, n_h)))
     return model
 
 

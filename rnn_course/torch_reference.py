@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnn_core.gated import GRU, LSTM
+from rnn_core.model import GRU, LSTM
 
 PATH = Path(__file__).resolve().parent / "data" / "torch_gated_reference.npz"
 KINDS = ("LSTM", "GRU")

@@ -94,8 +94,10 @@ def layout_probabilities(model, indices, streams=None, seq_length=None, offset=0
     probs = np.full((length - 1, model.n_y), np.nan)
     state, done = None, 0
     for X, _ in rc.data.text_stream_batches(indices[order], streams, seq_length):
-        hs, ys = model.forward(X, state)
-        state = model._last_state(hs)                      # carried over, as train_text does
+        trace = model.forward_trace(X, state)
+        ys = trace.ys
+        # the state after the chunk, carried over as train_text does: (h,) or, for the LSTM, (h, c)
+        state = (trace.hs[-1],) + ((trace.cs[-1],) if hasattr(trace, "cs") else ())
         for b in range(streams):
             positions = order[b * steps + done + np.arange(X.shape[0])]
             inside = positions < length - 1                # the text's last character → its first: no slot

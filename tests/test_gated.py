@@ -77,15 +77,15 @@ def test_initial_state_gradients_match_finite_differences(cls, options, rng):
     X, Y, mask = padded_batch(rng, 5, 3, 5, 4)
     h0, c0 = rng.standard_normal((3, 4)) * 0.5, rng.standard_normal((3, 4)) * 0.5
     states = {"h0": h0, "c0": c0} if cls is LSTM else {"h0": h0}
-    trace = model.forward_trace(X, **states)
-    delta_y = rc.functional.output_error(trace.ys, Y, mask.astype(float))
-    grads = model._bptt(X, trace, delta_y)          # the functions' dh0 (and dc0)
+    _, ys, cache = model.cell.forward(model.params, X, tuple(states.values()))
+    delta_y = rc.functional.output_error(ys, Y, mask.astype(float))
+    dstate0 = model.cell.backward(model.params, cache, delta_y)["dstate0"]    # the cell's (dh0,) or (dh0, dc0)
 
     def loss():
         return model.compute_loss(Y, model.forward(X, **states)[1], mask)
 
-    for name, state in states.items():
-        error = rc.relative_error(grads["d" + name], rc.numerical_gradient(loss, state))
+    for (name, state), analytic in zip(states.items(), dstate0):
+        error = rc.relative_error(analytic, rc.numerical_gradient(loss, state))
         assert error < TOLERANCE, f"{name}: {error:.1e}"
 
 
@@ -375,7 +375,7 @@ def test_delay_task_and_experiment_models():
         gated_experiment.make_model("RNN", 0.01, seed=0)
     for gated in (gated_experiment.make_model("LSTM, b_f = 3, orthogonal W_h", 0.01, seed=0),
                   gated_experiment.orthogonal_recurrent_weights(GRU(8, 32, 8, seed=0, backend="numpy"), seed=0)):
-        blocks = np.split(gated.params["Wh"], len(gated.GATES), axis=1)
+        blocks = np.split(gated.params["Wh"], len(gated.cell.GATES), axis=1)
         for block in blocks:              # every gate's recurrent block orthogonal, as the vanilla W_hh
             np.testing.assert_allclose(block.T @ block, np.eye(gated_experiment.N_H), atol=1e-12)
         assert not np.allclose(blocks[0], blocks[1])
@@ -476,6 +476,6 @@ def test_a_file_whose_parameters_do_not_fit_its_settings_is_refused(tmp_path):
     from rnn_core.serialization import write_model
     gru = GRU(3, 4, 3, seed=0, backend="numpy")                           # (8.7): no bhn
     settings = {**gru.settings(), "reset_after": True}                    # ... but says (8.7′)
-    path = write_model(tmp_path / "mixed", GRU.FORMAT_TAG, gru.params, settings, None)
+    path = write_model(tmp_path / "mixed", GRU.CELL.FORMAT_TAG, gru.params, settings, None)
     with pytest.raises(rc.ModelFileError, match="holds the parameters Wh, Why, Wx, b, by; a GRU with its settings has Wh, Why, Wx, b, bhn, by"):
         GRU.load(path)

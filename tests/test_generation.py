@@ -80,4 +80,4 @@ def test_forward_and_predict_share_the_one_step_function(monkeypatch, hello):
     h = rnn._initial_state(None, 1)
     for char in "hello":
         h = rnn._generation_step(char_to_idx[char], h)
-    np.testing.assert_array_equal(h, hs[-1])
+    np.testing.assert_array_equal(h[0], hs[-1])          # the state is the tuple (h,)

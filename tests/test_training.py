@@ -265,10 +265,10 @@ def test_train_text_carries_each_chunks_last_state_and_resets_every_epoch(monkey
     calls = []
     original = rnn._train_step
 
-    def recording_train_step(X, Y, h0, mask):
-        loss, hs = original(X, Y, h0, mask)
-        calls.append((h0.copy(), hs[-1].copy()))
-        return loss, hs
+    def recording_train_step(X, Y, state0, mask):
+        loss, hs, cache = original(X, Y, state0, mask)
+        calls.append((state0[0].copy(), hs[-1].copy()))
+        return loss, hs, cache
 
     monkeypatch.setattr(rnn, "_train_step", recording_train_step)
     rnn.train_text(text, epochs=2, print_interval=0, seq_length=5, batch_size=3)
@@ -328,13 +328,18 @@ def test_reused_work_arrays_never_overwrite_what_a_caller_holds(rng):
     _, hs_first = rnn.train_step(X, Y)
     kept = hs_first.copy()
     rnn.train(X, Y, epochs=3, print_interval=0)
-    rnn._train_step(X, Y, np.zeros((3, 5)), None)
+    rnn._train_step(X, Y, (np.zeros((3, 5)),), None)
     hs_forward, ys_forward = rnn.forward(X)
     hs_again, _ = rnn.forward(X[::-1])
     np.testing.assert_array_equal(hs_first, kept)
     assert not np.shares_memory(hs_forward, hs_again)
-    held = rnn._work_array("hs", (6, 3, 5))
-    assert rnn._work_array("hs", (6, 3, 5)) is not held            # someone holds it: a new one
+    work = rnn.cell.work                                             # the vanilla cell's reused arrays
+    held = work.get("hs", hs_forward, (6, 3, 5))
+    assert work.get("hs", hs_forward, (6, 3, 5)) is not held        # someone holds it: a new one
+    free = work.get("spare", hs_forward, (2, 5))
+    free_id = id(free)
+    del free
+    assert id(work.get("spare", hs_forward, (2, 5))) == free_id     # nobody holds it: the same one
 
 
 def test_training_with_reused_arrays_equals_training_without(rng):

@@ -146,12 +146,13 @@ def lstm_forward(params, X, h0, c0):
     return hs, cs, gates, output_probabilities(hs, params["Why"], params["by"])
 
 
-def lstm_bptt(params, X, hs, cs, gates, h0, c0, delta_y):
+def lstm_bptt(params, X, hs, cs, gates, h0, c0, delta_y, record=False):
     """(8.8) Exact BPTT through the LSTM's gates and cell state.
 
     Arguments as returned by / given to ``lstm_forward``; delta_y: (T, B, n_y) from
     ``functional.output_error``. Returns the gradients of every parameter (same shapes) and
-    ``dh0``, ``dc0`` (B, n_h), the gradients with respect to the initial states.
+    ``dh0``, ``dc0`` (B, n_h), the gradients with respect to the initial states; with
+    ``record=True`` also ``dhs`` and ``dcs`` (T, B, n_h), ∂L/∂h_t and ∂L/∂c_t of every step.
 
     Going back one step, with ∂L/∂h_t the gradient reaching h_t and ∂L/∂c_t the one reaching c_t::
 
@@ -185,9 +186,13 @@ def lstm_bptt(params, X, hs, cs, gates, h0, c0, delta_y):
     delta_a = xp.empty_like(gates)                        # δa_t for every step, filled below
     dh_next = xp.zeros_like(h0)                           # δa_{t+1} W_hᵀ (zero after the last step)
     dc_next = xp.zeros_like(c0)                           # ∂L/∂c_{t+1} ⊙ f_{t+1}
+    if record:
+        grads["dhs"], grads["dcs"] = xp.empty_like(hs), xp.empty_like(cs)
     for t in range(T - 1, -1, -1):
         dh = dh_output[t] + dh_next                       # ∂L/∂h_t
         dc = dc_next + dh * h_to_c[t]                     # ∂L/∂c_t
+        if record:
+            grads["dhs"][t], grads["dcs"][t] = dh, dc
         xp.multiply(dc, slope_f[t], out=delta_a[t, :, :n_h])
         xp.multiply(dc, slope_i[t], out=delta_a[t, :, n_h:2 * n_h])
         xp.multiply(dh, slope_o[t], out=delta_a[t, :, 2 * n_h:3 * n_h])
@@ -246,10 +251,11 @@ def gru_forward(params, X, h0):
     return hs, gates, output_probabilities(hs, params["Why"], params["by"])
 
 
-def gru_bptt(params, X, hs, gates, h0, delta_y):
+def gru_bptt(params, X, hs, gates, h0, delta_y, record=False):
     """(8.9) Exact BPTT through the GRU's gates, for (8.7) or, with ``bhn``, (8.7′).
 
-    Returns the gradients of every parameter and ``dh0``. With a_z, a_r, a_n the
+    Returns the gradients of every parameter and ``dh0``; with ``record=True`` also ``dhs``
+    (T, B, n_h), ∂L/∂h_t of every step. With a_z, a_r, a_n the
     pre-activations and ∂L/∂h_t = δy_t W_hyᵀ + (what flows back from step t+1)::
 
         δa_z = ∂L/∂h_t ⊙ (h_{t-1} − n_t) ⊙ z_t(1 − z_t)
@@ -283,8 +289,12 @@ def gru_bptt(params, X, hs, gates, h0, delta_y):
     delta_a = xp.empty_like(gates)                       # [δa_z | δa_r | δa_n] for every step
     dh_next = xp.zeros_like(h0)
     W_zr_T, W_n_T = Wh[:, :2 * n_h].T, Wh[:, 2 * n_h:].T
+    if record:
+        grads["dhs"] = xp.empty_like(hs)
     for t in range(T - 1, -1, -1):
         dh = dh_output[t] + dh_next                      # ∂L/∂h_t
+        if record:
+            grads["dhs"][t] = dh
         da_z, da_r, da_n = (delta_a[t, :, k * n_h:(k + 1) * n_h] for k in range(3))
         xp.multiply(dh, slope_z[t], out=da_z)
         xp.multiply(dh, slope_n[t], out=da_n)
