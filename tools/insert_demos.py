@@ -60,9 +60,8 @@ DEMOS = (
         name="clipping", prefix="03",
         anchor=r"^## Summary\b", anchor_type="markdown", place="before",
         text=("**Live demo: the direction of a clipped gradient (section 7).** Drag $g_1$, $g_2$ and the "
-              "threshold $c$. Clipping by value (4.4) turns the gradient whenever it cuts one coordinate "
-              "more than the other; clipping by norm (4.5) only shortens it. The figure below shows "
-              "$g = (8, 2)$ at $c = 5$; the live version follows the sliders."),
+              "threshold $c$: by value (4.4) the gradient turns whenever one coordinate is cut more than the "
+              "other; by norm (4.5) it only shortens. Below: $g = (8, 2)$ at $c = 5$."),
         figure='''from rnn_course import demos
 
 clipped = demos.clip_2d((8.0, 2.0), 5.0)
@@ -114,10 +113,9 @@ demos.show_hidden_states(trained, char_to_idx, idx_to_char, text="Beautiful is b
     Demo(
         name="spectral-radius", prefix="08",
         anchor=r"^##\s.*A task that needs memory", anchor_type="markdown", place="before",
-        text=(r"**Live demo: the spectral radius.** Drag $\rho$ and switch between small and large "
-              r"inputs. The solid curve is $\lVert \partial L / \partial h_t \rVert / \lVert \partial L / "
-              r"\partial h_T \rVert$ by (8.2) for $W_{hh} = \rho Q$ with $Q$ orthogonal, the dotted line "
-              r"$\rho^{T-t}$. The figure below shows the five radii of section 1 with small inputs."),
+        text=(r"**Live demo: the spectral radius.** Drag $\rho$ and switch between small and large inputs: "
+              r"the solid curve is (8.2) for $W_{hh} = \rho Q$, the dotted line $\rho^{T-t}$. Below: the five "
+              r"radii of section 1, small inputs."),
         figure='''from rnn_course import demos
 
 for rho in (0.5, 0.9, 1.0, 1.1, 1.5):
