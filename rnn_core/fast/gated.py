@@ -42,8 +42,11 @@ so one product ``x_t Wx`` (and one ``h_{t-1} Wh``) computes every gate's pre-act
 
 Speed, as in ``rnn_core.fast.vanilla``: only the recurrence loops over time. The input
 projections of all steps, the output layer, the local derivatives of the gates and every
-weight gradient are batched products over all ``T·B`` rows. The functions take validated
-arrays (integer inputs ``(T, B)`` or floats ``(T, B, n_x)``); the model classes check input.
+weight gradient are batched products over all ``T·B`` rows. Given the hidden states, nothing
+needs a recurrence of products: ``lstm_gates_from_states`` and ``gru_gates_from_states`` recover
+the gate values (and the LSTM's cell states, by an element-wise loop) for ``RNN.gradients``.
+The functions take validated arrays (integer inputs ``(T, B)`` or floats ``(T, B, n_x)``); the
+model classes check input.
 """
 
 from ..backend import get_array_module
