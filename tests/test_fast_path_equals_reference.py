@@ -89,6 +89,36 @@ def test_fast_forward_and_bptt_equal_the_reference(cell_name, shape, integer_inp
         assert_close(fast_gradient, reference, tolerance, f"∂L/∂{name}0")
 
 
+GATED_CELLS = {"lstm": fast.cells.LSTMCell, "gru": fast.cells.GRUCell,
+               "gru_reset_after": lambda: fast.cells.GRUCell(reset_after=True)}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("integer_inputs", [True, False])
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("cell_name", list(GATED_CELLS))
+def test_gated_gradients_from_the_hidden_states_alone_equal_the_reference(cell_name, shape, integer_inputs, dtype):
+    # What ``RNN.gradients`` does: given only hs (no gates, no cell states), the cell recovers
+    # the gates by batched products and the LSTM's c_t by an element-wise loop, then runs BPTT.
+    params, X, Y, mask, state0 = random_problem(cell_name, shape, seed=sum(shape) + 1, integer_inputs=integer_inputs)
+    hs, ys, caches = cells.forward(CELLS[cell_name], params, X, state0)
+    grads = cells.bptt(CELLS[cell_name], params, hs, functional.output_error(ys, Y, mask), caches)
+
+    cast = {name: value.astype(dtype) for name, value in params.items()}
+    fast_X = X if integer_inputs else X.astype(dtype)
+    fast_state0 = tuple(s.astype(dtype) for s in state0)
+    cell = GATED_CELLS[cell_name]()
+    fast_hs, fast_ys, _ = cell.forward(cast, fast_X, fast_state0)
+    cache = cell.cache(cast, fast_X, fast_hs, fast_state0)
+    fast_grads = cell.backward(cast, cache, functional.output_error(fast_ys, Y, mask))
+    tolerance = TOLERANCE[dtype]
+    for name in params:
+        assert fast_grads[name].dtype == dtype
+        assert_close(fast_grads[name], grads[name], tolerance, f"∂L/∂{name}")
+    for name, fast_gradient, reference in zip(cell.STATE, fast_grads["dstate0"], grads["dstate0"]):
+        assert_close(fast_gradient, reference, tolerance, f"∂L/∂{name}0")
+
+
 @pytest.mark.parametrize("cell_name", list(CELLS))
 def test_the_reference_gradients_match_finite_differences(cell_name):
     params, X, Y, mask, state0 = random_problem(cell_name, (4, 3, 3, 2, 3), seed=7, integer_inputs=False)

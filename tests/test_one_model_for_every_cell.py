@@ -76,6 +76,38 @@ def test_gated_gradients_refuse_hs_from_another_pass(cls, options, rng):
         model.gradients(X[::-1].copy(), Y, hs, ys)
 
 
+@pytest.mark.parametrize("cls, options", KINDS[1:], ids=IDS[1:])
+def test_gated_float32_gradients_refuse_hs_from_another_pass(cls, options, rng):
+    model = cls(5, 4, 4, seed=0, dtype=np.float32, init_scale=0.6, backend="numpy", **options)
+    X, Y = rng.integers(0, 5, (5, 2)), rng.integers(0, 4, (5, 2))
+    hs, ys = model.forward(X)
+    model.gradients(X, Y, hs, ys)                               # its own hs: accepted
+    with pytest.raises(ValueError, match="hs is not what forward"):
+        model.gradients(X, Y, hs + np.float32(1e-3), ys)
+    with pytest.raises(ValueError, match="hs is not what forward"):
+        model.gradients(X, Y, hs, ys, h0=np.full((2, 4), 0.1))
+
+
+@pytest.mark.parametrize("cls, options", KINDS[1:], ids=IDS[1:])
+def test_gated_gradients_run_no_recurrence_of_products(cls, options, rng, monkeypatch):
+    # Given hs, every pre-activation is known at once: gradients must not run forward's steps.
+    model = make(cls, options)
+    X, Y = rng.integers(0, 5, (6, 3)), rng.integers(0, 4, (6, 3))
+    states = initial_states(cls, rng)
+    hs, ys = model.forward(X, **states)
+    expected = model.gradients(X, Y, hs, ys, **states)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("gradients ran a step of the forward recurrence")
+    for name in ("lstm_step", "lstm_forward", "gru_step", "gru_forward"):
+        monkeypatch.setattr(fast.gated, name, refuse)
+    got = model.gradients(X, Y, hs, ys, **states)
+    for name in expected:
+        np.testing.assert_array_equal(got[name], expected[name])
+    with pytest.raises(AssertionError, match="forward recurrence"):
+        model.forward(X, **states)                              # the patch does reach the model
+
+
 @pytest.mark.parametrize("cls, options", KINDS, ids=IDS)
 def test_state_gradients_match_finite_differences_at_every_step(cls, options, rng):
     # ∂L/∂h_t (and the LSTM's total ∂L/∂c_t) at each step t, with a mask and nonzero initial

@@ -42,8 +42,11 @@ so one product ``x_t Wx`` (and one ``h_{t-1} Wh``) computes every gate's pre-act
 
 Speed, as in ``rnn_core.fast.vanilla``: only the recurrence loops over time. The input
 projections of all steps, the output layer, the local derivatives of the gates and every
-weight gradient are batched products over all ``T·B`` rows. The functions take validated
-arrays (integer inputs ``(T, B)`` or floats ``(T, B, n_x)``); the model classes check input.
+weight gradient are batched products over all ``T·B`` rows. Given the hidden states, nothing
+needs a recurrence of products: ``lstm_gates_from_states`` and ``gru_gates_from_states`` recover
+the gate values (and the LSTM's cell states, by an element-wise loop) for ``RNN.gradients``.
+The functions take validated arrays (integer inputs ``(T, B)`` or floats ``(T, B, n_x)``); the
+model classes check input.
 """
 
 from ..backend import get_array_module
@@ -144,6 +147,31 @@ def lstm_forward(params, X, h0, c0):
         h, c = lstm_step(gates[t], h, c, params["Wh"])
         hs[t], cs[t] = h, c
     return hs, cs, gates, output_probabilities(hs, params["Why"], params["by"])
+
+
+def lstm_gates_from_states(params, X, hs, h0, c0):
+    """The gate values and cell states behind given hidden states, with no recurrent product.
+
+    Every pre-activation x_t W_x + h_{t-1} W_h + b of (8.5) needs only h_{t-1}, which ``hs``
+    (with ``h0``) already holds: one batched product over all T·B rows gives them all. Only the
+    cell state c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t still runs over time, element-wise.
+    Returns ``(gates, cs, hs_again)``: gate values ``(T, B, 4n_h)`` as ``lstm_forward`` gives
+    them, cell states and o_t ⊙ tanh(c_t) ``(T, B, n_h)``; ``hs_again`` equals ``hs`` (up to
+    rounding) exactly when ``hs`` is what ``lstm_forward`` gives for X, h0, c0 and params.
+    """
+    xp = get_array_module(hs)
+    T, B, n_h = hs.shape
+    gates = input_projections(X, params["Wx"], params["b"])            # x_t W_x + b, all t
+    gates += (_previous_states(hs, h0).reshape(T * B, n_h) @ params["Wh"]).reshape(T, B, 4 * n_h)
+    sigmoid(gates[..., :3 * n_h], out=gates[..., :3 * n_h])             # f_t, i_t, o_t
+    xp.tanh(gates[..., 3 * n_h:], out=gates[..., 3 * n_h:])             # g_t
+    f, i, o, g = (gates[..., k * n_h:(k + 1) * n_h] for k in range(4))
+    cs = i * g                                                          # i_t ⊙ g_t, all t
+    c = c0
+    for t in range(T):                                                  # + f_t ⊙ c_{t-1}
+        cs[t] += f[t] * c
+        c = cs[t]
+    return gates, cs, o * xp.tanh(cs)
 
 
 def lstm_bptt(params, X, hs, cs, gates, h0, c0, delta_y, record=False):
@@ -249,6 +277,38 @@ def gru_forward(params, X, h0):
         h = gru_step(gates[t], h, params["Wh"], bhn)
         hs[t] = h
     return hs, gates, output_probabilities(hs, params["Why"], params["by"])
+
+
+def gru_gates_from_states(params, X, hs, h0):
+    """The GRU's gate values behind given hidden states, with no recurrent product, for (8.7)
+    or, with ``bhn``, (8.7′).
+
+    With h_{t-1} read from ``hs`` (and ``h0``), every step's products are batched over all T·B
+    rows: first [a_z | a_r], then the candidate's, (r_t ⊙ h_{t-1}) W_hn for (8.7) or
+    r_t ⊙ (h_{t-1} W_hn + b_hn) for (8.7′). Returns ``(gates, hs_again)``: the gate values
+    ``(T, B, 3n_h)`` as ``gru_forward`` gives them and z_t ⊙ h_{t-1} + (1 − z_t) ⊙ n_t
+    ``(T, B, n_h)``, equal to ``hs`` (up to rounding) exactly when ``hs`` is what
+    ``gru_forward`` gives for X, h0 and params.
+    """
+    xp = get_array_module(hs)
+    Wh, bhn = params["Wh"], params.get("bhn")
+    T, B, n_h = hs.shape
+    gates = input_projections(X, params["Wx"], params["b"])
+    h_prev = _previous_states(hs, h0)
+    rows_h_prev = h_prev.reshape(T * B, n_h)
+    update_reset, r, n = gates[..., :2 * n_h], gates[..., n_h:2 * n_h], gates[..., 2 * n_h:]
+    if bhn is None:                                        # (8.7): r_t is needed before W_hn
+        update_reset += (rows_h_prev @ Wh[:, :2 * n_h]).reshape(T, B, 2 * n_h)
+        sigmoid(update_reset, out=update_reset)            # z_t, r_t
+        n += ((r * h_prev).reshape(T * B, n_h) @ Wh[:, 2 * n_h:]).reshape(T, B, n_h)
+    else:                                                  # (8.7′): one product for all three
+        recurrent = (rows_h_prev @ Wh).reshape(T, B, 3 * n_h)
+        update_reset += recurrent[..., :2 * n_h]
+        sigmoid(update_reset, out=update_reset)
+        n += r * (recurrent[..., 2 * n_h:] + bhn)
+    xp.tanh(n, out=n)                                      # n_t = h̃_t
+    z = gates[..., :n_h]
+    return gates, n + z * (h_prev - n)
 
 
 def gru_bptt(params, X, hs, gates, h0, delta_y, record=False):
