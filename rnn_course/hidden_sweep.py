@@ -35,13 +35,19 @@ def position_in_word(chars):
 
 
 def neighbour_purity(points, labels, k=10):
-    """Notebook 07's (7.1): the fraction of each point's k nearest neighbours (itself excluded) sharing its label."""
+    """(7.1): the fraction of each point's k nearest neighbours (itself excluded) that share its label."""
     from sklearn.neighbors import NearestNeighbors
 
-    rounded = np.round(points, 9)
+    rounded = np.round(points, 9)                         # states equal to 9 decimals count as one point
     search = NearestNeighbors(n_neighbors=k, algorithm="kd_tree").fit(rounded)
-    _, neighbours = search.kneighbors()
+    _, neighbours = search.kneighbors()                   # no query given: each point's neighbours, itself excluded
     return float(np.mean(labels[neighbours] == labels[:, None]))
+
+
+def chance_purity(labels):
+    """(7.2): the purity expected if labels were unrelated to the geometry."""
+    _, counts = np.unique(labels, return_counts=True)
+    return float(np.sum((counts / counts.sum()) ** 2))
 
 
 def labels(text, n_points=N_POINTS):

@@ -164,10 +164,11 @@ def test_the_book_check_fails_on_a_planted_wide_equation_the_theme_cuts_off(brow
     assert any(re.search(r"cut off by div\.math.* by \d+ px", p) for p in report.problems), report.problems
 
 
-def test_search_results_show_an_excerpt_offline(browser, book):
-    """Sphinx fetches each result's page for its excerpt; from file:// build_book's search_pages.js answers."""
+def search(browser, book, query, link):
+    """The book's offline search for ``query``: ``[(link, excerpt)]`` of every result, ``link`` being
+    what the result's anchor gives (``"textContent"`` or ``"getAttribute('href')"``)."""
     browser.errors.clear()
-    browser.page.goto((book / "search.html").resolve().as_uri() + "?q=gradient+clipping")
+    browser.page.goto((book / "search.html").resolve().as_uri() + "?q=" + query)
     # Results arrive one by one, each excerpt after its own (answered) fetch: wait for all.
     browser.page.wait_for_function("""() => {
         const status = document.querySelector('p.search-summary');
@@ -176,8 +177,13 @@ def test_search_results_show_an_excerpt_offline(browser, book):
         return found && items.length === Number(found[1])
             && Array.from(items).every(li => li.querySelector('p.context')); }""",
         timeout=browser_check.PAGE_TIMEOUT_MS)
-    results = browser.page.evaluate("""() => Array.from(document.querySelectorAll('ul.search li')).map(
-        li => [li.querySelector('a').textContent, (li.querySelector('p.context') || {}).textContent || ''])""")
+    return browser.page.evaluate(f"""() => Array.from(document.querySelectorAll('ul.search li')).map(
+        li => [li.querySelector('a').{link}, (li.querySelector('p.context') || {{}}).textContent || ''])""")
+
+
+def test_search_results_show_an_excerpt_offline(browser, book):
+    """Sphinx fetches each result's page for its excerpt; from file:// build_book's search_pages.js answers."""
+    results = search(browser, book, "gradient+clipping", "textContent")
     assert len(results) >= 3 and not browser.errors
     titles = [title for title, _ in results]
     assert any(title.startswith("03") for title in titles), titles
@@ -189,17 +195,7 @@ def test_search_results_show_an_excerpt_offline(browser, book):
 def test_a_korean_search_finds_the_korean_pages_offline(browser, book):
     """Sphinx's index splits Korean text at spaces and punctuation; a word finds the pages whose
     words start with it (은닉 finds 은닉 and 은닉층), with an excerpt from the page offline."""
-    browser.errors.clear()
-    browser.page.goto((book / "search.html").resolve().as_uri() + "?q=" + "은닉")
-    browser.page.wait_for_function("""() => {
-        const status = document.querySelector('p.search-summary');
-        const items = document.querySelectorAll('ul.search li');
-        const found = status && status.textContent.match(/found (\\d+)/);
-        return found && items.length === Number(found[1])
-            && Array.from(items).every(li => li.querySelector('p.context')); }""",
-        timeout=browser_check.PAGE_TIMEOUT_MS)
-    results = browser.page.evaluate("""() => Array.from(document.querySelectorAll('ul.search li')).map(
-        li => [li.querySelector('a').getAttribute('href'), (li.querySelector('p.context') || {}).textContent || ''])""")
+    results = search(browser, book, "은닉", "getAttribute('href')")
     korean = [(href, excerpt) for href, excerpt in results if href.startswith("notebooks/ko/")]
     assert not browser.errors
     assert korean and {href.split("#")[0] for href, _ in korean} <= {f"notebooks/ko/{p.stem}.html" for p in KO_NOTEBOOKS}

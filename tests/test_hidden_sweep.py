@@ -1,6 +1,6 @@
 """tools/hidden_state_sweep.py repeats notebook 07's purity table and single-unit correlations over seeds."""
-import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,14 +9,10 @@ import pytest
 from rnn_course import hidden_sweep, zen
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import hidden_state_sweep as tool  # noqa: E402
 STORED = ROOT / "notebooks" / "data" / "hidden_state_sweep.json"
 
-
-def _tool():
-    spec = importlib.util.spec_from_file_location("hidden_state_sweep", ROOT / "tools" / "hidden_state_sweep.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_purity_is_one_for_separated_clusters_and_near_chance_for_random_labels():
@@ -46,10 +42,10 @@ def test_stored_sweep_covers_five_seeds_of_the_recipe_and_its_untrained_rows_rep
         assert set(record["trained"]["units"]) == set(hidden_sweep.UNIT_PROPERTIES)
     for seed in (0, 3):           # no training: the untrained rows are recomputed exactly
         states = hidden_sweep.one_pass_states(hidden_sweep.untrained_model(seed, char_to_idx), text, char_to_idx)
-        fresh = _tool().rounded(hidden_sweep.measure(states, text))
+        fresh = tool.rounded(hidden_sweep.measure(states, text))
         assert fresh == stored["records"][seed]["untrained"]
 
 
 def test_the_tool_rejects_fewer_than_one_seed():
     with pytest.raises(SystemExit):
-        _tool().main(["--seeds", "0"])
+        tool.main(["--seeds", "0"])

@@ -1,22 +1,16 @@
 """tools/word_split_sweep.py repeats notebook 05's split, counting baseline and early stopping."""
-import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import rnn_core as rc
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _tool():
-    spec = importlib.util.spec_from_file_location("word_split_sweep", ROOT / "tools" / "word_split_sweep.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, str(ROOT / "tools"))
+import word_split_sweep as tool  # noqa: E402
 
 
 def test_splits_are_disjoint_and_cover_the_list():
-    tool = _tool()
     words = rc.load_words()
     for seed in (0, 1):
         train, validation, test = tool.split_words(words, seed)
@@ -26,7 +20,7 @@ def test_splits_are_disjoint_and_cover_the_list():
 
 
 def test_one_split_reports_the_margin_of_the_early_stopped_rnn():
-    result = _tool().one_split(0, epochs=2)
+    result = tool.one_split(0, epochs=2)
     assert 1 <= result["best_epoch"] <= 2
     assert abs(result["margin"] - (result["ngram_test"] - result["rnn_test"])) < 2e-4
     assert all(0.0 <= share <= 1.0 for share in result["novel"].values())
