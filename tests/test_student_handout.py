@@ -120,10 +120,19 @@ def test_every_student_notebook_runs_from_the_readme_set_up(handout, tmp_path):
     assert Path(kernel).resolve().is_relative_to((folder / ".venv").resolve()), "the kernel is the handout's"
 
     executed = tmp_path / "executed"
-    result = subprocess.run([str(folder / ".venv" / "bin" / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
-                             "--allow-errors", "--ExecutePreprocessor.timeout=600", "--output-dir", str(executed),
-                             *sorted(str(p) for p in (folder / "notebooks").glob("*.ipynb"))],
-                            cwd=folder, env=env, capture_output=True, text=True)
+
+    def execute(paths):
+        return subprocess.run([str(folder / ".venv" / "bin" / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
+                               "--allow-errors", "--ExecutePreprocessor.timeout=300", "--output-dir", str(executed),
+                               *paths], cwd=folder, env=env, capture_output=True, text=True)
+
+    paths = sorted(str(p) for p in (folder / "notebooks").glob("*.ipynb"))
+    result = execute(paths)
+    if result.returncode != 0 and "CellTimeoutError" in result.stderr:
+        # nbconvert now and then waits forever for a cell that displays ipywidgets, the kernel idle
+        # (jupyter/nbconvert#2029, jupyter/nbclient#312; seen here once in a live-demo cell): run the
+        # notebooks not written yet once more. A cell that really runs too long times out again.
+        result = execute([p for p in paths if not (executed / Path(p).name).exists()])
     assert result.returncode == 0, result.stderr[-3000:]
     problems = []
     for path in sorted(executed.glob("*.ipynb")):
